@@ -1,0 +1,8 @@
+"""DIDHub core: the host that loads feature plugins. It knows no feature itself."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("didhub")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0.0.0"

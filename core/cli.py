@@ -1,0 +1,150 @@
+"""`didhub`: serve, migrate, plugins, and whatever commands plugins add."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from core import __version__
+from core.config import Config, ConfigError, load_config
+from core.db import parse_database_url
+from core.logging import configure_logging
+from core.migrations import MigrationError, Migrator, migration_sets
+from core.plugins import PluginError, describe, load_plugins, per_plugin
+
+
+class Context:
+    """What every command needs, built lazily so `didhub --help` works with a broken setting."""
+
+    def __init__(self, config_file: str | None) -> None:
+        self.config_file = config_file
+        self._config: Config | None = None
+        self._pm: Any = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_file)
+        return self._config
+
+    @property
+    def pm(self) -> Any:
+        if self._pm is None:
+            self._pm = load_plugins(self.config)
+        return self._pm
+
+    def migrator(self) -> Migrator:
+        url = parse_database_url(self.config.db)
+        return Migrator(url, migration_sets(url.dialect, self.pm))
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="didhub")
+@click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False), help="JSON config file (environment wins).")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None) -> None:
+    """DIDHub: a self-hostable home for plural systems."""
+    if config_file:
+        # workers started by uvicorn read the same file
+        os.environ["DIDHUB_CONFIG"] = os.path.abspath(config_file)
+    ctx.obj = Context(config_file)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (DIDHUB_HOST).")
+@click.option("--port", type=int, default=None, help="Port (DIDHUB_PORT).")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True)
+@pass_context
+def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> None:
+    """Apply pending migrations, then serve the API."""
+    import uvicorn
+
+    configure_logging(ctx.config)
+    applied = ctx.migrator().up()
+    if applied:
+        click.echo(f"applied {applied} migrations", err=True)
+    uvicorn.run(
+        "core.app:create_app",
+        factory=True,
+        host=host or ctx.config.host,
+        port=port or ctx.config.port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+@cli.group()
+def migrate() -> None:
+    """Database migrations (they also run at every start)."""
+
+
+@migrate.command("status")
+@pass_context
+def migrate_status(ctx: Context) -> None:
+    """List every migration and whether it is applied."""
+    for owner, migration_id, applied in ctx.migrator().status():
+        click.echo(f"{'applied' if applied else 'pending'}  {owner:<12} {migration_id}")
+
+
+@migrate.command("up")
+@pass_context
+def migrate_up(ctx: Context) -> None:
+    """Apply every pending migration."""
+    click.echo(f"applied {ctx.migrator().up()} migrations")
+
+
+@migrate.command("down")
+@click.option("--steps", type=click.IntRange(1), default=None, help="How many to roll back (default: all).")
+@click.option("--plugin", "owner", default=None, help="Only this plugin's migrations ('core' for the core's).")
+@pass_context
+def migrate_down(ctx: Context, steps: int | None, owner: str | None) -> None:
+    """Roll back migrations, newest first."""
+    click.echo(f"rolled back {ctx.migrator().down(steps, owner)} migrations")
+
+
+@migrate.command("break-lock")
+@pass_context
+def migrate_break_lock(ctx: Context) -> None:
+    """Remove the lock a crashed process left behind."""
+    ctx.migrator().break_lock()
+    click.echo("lock removed")
+
+
+@cli.command("plugins")
+@pass_context
+def plugins_command(ctx: Context) -> None:
+    """List the loaded plugins, where they come from and the hooks each implements."""
+    for row in describe(ctx.pm):
+        click.echo(f"{row['name']:<16} {row['source']:<24} {', '.join(row['hooks'])}")
+
+
+def _add_plugin_commands(argv: list[str]) -> None:
+    """Plugins add commands before click parses; read -c/--config early for that."""
+    config_file = None
+    for index, arg in enumerate(argv):
+        if arg in ("-c", "--config") and index + 1 < len(argv):
+            config_file = argv[index + 1]
+        elif arg.startswith("--config="):
+            config_file = arg.split("=", 1)[1]
+    pm = load_plugins(load_config(config_file))
+    per_plugin(pm, "didhub_cli", cli=cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        _add_plugin_commands(argv)
+        cli.main(args=argv, prog_name="didhub", standalone_mode=True)
+    except (ConfigError, PluginError, MigrationError) as exc:
+        click.echo(f"didhub: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

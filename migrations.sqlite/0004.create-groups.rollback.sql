@@ -1,0 +1,3 @@
+-- Rollback of 0004.create-groups: drop the groups table.
+
+DROP TABLE "groups";

@@ -1,0 +1,3 @@
+-- Rollback of 0005.create-subsystems: drop the subsystems table.
+
+DROP TABLE subsystems;

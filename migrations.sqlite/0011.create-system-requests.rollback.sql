@@ -1,0 +1,3 @@
+-- Rollback of 0011.create-system-requests: drop the system_requests table.
+
+DROP TABLE system_requests;

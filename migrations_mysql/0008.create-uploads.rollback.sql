@@ -1,0 +1,3 @@
+-- Rollback of 0008.create-uploads: drop the uploads table.
+
+DROP TABLE uploads;

@@ -1,0 +1,3 @@
+-- Rollback of 0001.create-users: drop the users table.
+
+DROP TABLE users;

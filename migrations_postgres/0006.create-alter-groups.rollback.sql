@@ -1,0 +1,3 @@
+-- Rollback of 0006.create-alter-groups: drop the alter_groups table.
+
+DROP TABLE alter_groups;

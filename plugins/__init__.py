@@ -1,0 +1,1 @@
+"""The built-in feature plugins, one package each."""

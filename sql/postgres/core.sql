@@ -1,0 +1,24 @@
+-- name: last_insert_id
+SELECT lastval()
+
+-- name: ping
+SELECT 1
+
+-- name: mysql_ssl_cipher
+-- only used on MySQL; asyncpg checks TLS itself
+SELECT NULL AS "Value"
+
+-- name: insert_audit_log
+INSERT INTO audit_logs (user_id, action, entity_type, entity_id, details, ip_address, user_agent, created_at)
+VALUES (:user_id, :action, :entity_type, :entity_id, CAST(:details AS JSONB), :ip_address, :user_agent, :created_at)
+
+-- name: get_setting_values
+SELECT key, value, updated_at FROM settings
+
+
+-- name: upsert_setting
+INSERT INTO settings (key, value, updated_at) VALUES (:key, :value, :updated_at)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+
+-- name: delete_setting
+DELETE FROM settings WHERE key = :key
