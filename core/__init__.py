@@ -6,3 +6,7 @@ try:
     __version__ = version("didhub")
 except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0.0.0"
+
+from core.hookspecs import hookimpl  # noqa: E402  (the decorator every plugin uses)
+
+__all__ = ["__version__", "hookimpl"]

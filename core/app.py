@@ -103,37 +103,54 @@ def provide_audit(request: Request, db: DB) -> Audit:
     return Audit(db, request)
 
 
-def create_app(config: Config | None = None, *, extra_plugins: Iterable[Any] = ()) -> Litestar:
-    """Build the app. `config` defaults to the environment (and `DIDHUB_CONFIG`, a file)."""
-    if config is None:
-        config = load_config(os.environ.get("DIDHUB_CONFIG"))
-    configure_logging(config)
+def build_services(config: Config, extra_plugins: Iterable[Any] = ()) -> tuple[Services, Migrator]:
+    """Plugins, database, queries and settings for one process: used by the app and the CLI."""
     pm = load_plugins(config, extra_plugins)
     url = parse_database_url(config.db)
     sql_folders = [data_path("sql")] + [folder for _, folders in per_plugin(pm, "didhub_sql_dirs") for folder in folders]
     db = DB(url, Queries(url.dialect, sql_folders))
     specs = [spec for _, specs in per_plugin(pm, "didhub_settings") for spec in specs]
     services = Services(config=config, db=db, settings=SettingsService(db, specs), pm=pm)
-    migrator = Migrator(url, migration_sets(url.dialect, pm))
+    return services, Migrator(url, migration_sets(url.dialect, pm))
+
+
+@contextlib.asynccontextmanager
+async def started(services: Services, migrator: Migrator) -> AsyncIterator[Services]:
+    """Migrate, connect and run the plugins' startup hooks; undo it all on exit.
+
+    The app's lifespan is this; CLI commands that need the database use it too
+    (`core.cli.run_with_services`).
+    """
+    if services.config.auto_migrate:
+        applied = await asyncio.to_thread(migrator.up)
+        if applied:
+            logger.info("applied %d migrations", applied)
+    await services.db.connect()
+    try:
+        await call_async(services.pm, "didhub_startup", services=services)
+        try:
+            yield services
+        finally:
+            await call_async(services.pm, "didhub_shutdown", services=services)
+    finally:
+        await services.db.disconnect()
+
+
+def create_app(config: Config | None = None, *, extra_plugins: Iterable[Any] = ()) -> Litestar:
+    """Build the app. `config` defaults to the environment (and `DIDHUB_CONFIG`, a file)."""
+    if config is None:
+        config = load_config(os.environ.get("DIDHUB_CONFIG"))
+    configure_logging(config)
+    services, migrator = build_services(config, extra_plugins)
+    db = services.db
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if config.auto_migrate:
-            applied = await asyncio.to_thread(migrator.up)
-            if applied:
-                logger.info("applied %d migrations", applied)
-        await db.connect()
-        try:
-            await call_async(pm, "didhub_startup", services=services)
+        async with started(services, migrator):
             yield
-        finally:
-            try:
-                await call_async(pm, "didhub_shutdown", services=services)
-            finally:
-                await db.disconnect()
 
     route_handlers: list[Any] = [health, ready]
-    for _, handlers in per_plugin(pm, "didhub_routes"):
+    for _, handlers in per_plugin(services.pm, "didhub_routes"):
         route_handlers.extend(handlers)
 
     middleware: list[Any] = [request_id_middleware]
@@ -172,6 +189,7 @@ def create_app(config: Config | None = None, *, extra_plugins: Iterable[Any] = (
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
+        logging_config=None,  # core.logging configures logging from DIDHUB_LOG
         debug=False,
     )
 

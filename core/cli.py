@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -14,6 +16,9 @@ from core.db import parse_database_url
 from core.logging import configure_logging
 from core.migrations import MigrationError, Migrator, migration_sets
 from core.plugins import PluginError, describe, load_plugins, per_plugin
+from core.services import Services
+
+T = TypeVar("T")
 
 
 class Context:
@@ -42,6 +47,19 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def run_with_services(ctx: Context, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Run `await work(services)` with the database migrated and connected, for CLI commands."""
+    from core.app import build_services, started
+
+    async def run() -> T:
+        services, migrator = build_services(ctx.config)
+        async with started(services, migrator):
+            return await work(services)
+
+    configure_logging(ctx.config)
+    return asyncio.run(run())
 
 
 @click.group()
