@@ -1,0 +1,52 @@
+"""The audit log: the admin API over `audit_logs`, and its retention.
+
+Rows are written by `core.audit` inside every mutation's transaction; this plugin reads them
+and prunes those older than the setting `audit.retention_days` (0 keeps them forever), once
+at startup and then daily.
+"""
+
+import asyncio
+import contextlib
+from typing import Annotated
+
+import msgspec
+
+from core import hookimpl
+from core.services import Services
+from core.settings import SettingSpec
+from plugins.audit.retention import RETENTION_SETTING, prune_daily
+from plugins.audit.routes import list_audit_logs
+
+# One pruning task per running app (tests run several apps in one process).
+_pruners: dict[int, asyncio.Task] = {}
+
+
+@hookimpl
+def didhub_routes() -> list:
+    return [list_audit_logs]
+
+
+@hookimpl
+def didhub_settings() -> list[SettingSpec]:
+    return [
+        SettingSpec(
+            key=RETENTION_SETTING,
+            type=Annotated[int, msgspec.Meta(ge=0)],
+            default=0,
+            description="Days to keep audit log rows; older ones are deleted daily. 0 keeps them forever.",
+        )
+    ]
+
+
+@hookimpl
+def didhub_startup(services: Services) -> None:
+    _pruners[id(services)] = asyncio.get_running_loop().create_task(prune_daily(services), name="didhub-audit-prune")
+
+
+@hookimpl
+async def didhub_shutdown(services: Services) -> None:
+    task = _pruners.pop(id(services), None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
