@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ import msgspec
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
+from litestar.exceptions import LitestarDeprecationWarning
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -35,6 +37,10 @@ from core.settings import SettingsService
 from core.sql import Queries
 
 logger = logging.getLogger("didhub")
+
+# Handlers receive `db`, `user`, `audit`... by parameter name: that is the plugin contract, and
+# Litestar 2 (pinned <3) supports it; its 3.0 deprecation notice would only be noise here.
+warnings.filterwarnings("ignore", message=".*Inferred dependency field", category=LitestarDeprecationWarning)
 
 
 class Health(msgspec.Struct):

@@ -93,8 +93,14 @@ def parse_database_url(url: str) -> DatabaseUrl:
         raise ConfigError(f"DIDHUB_DB: sslmode must be one of {', '.join(_SSLMODES)}")
     if params:
         raise ConfigError(f"DIDHUB_DB: unknown URL parameters {', '.join(sorted(params))}")
-    if dialect == "mysql" and "minsize" in options:
-        options.setdefault("maxsize", max(options["minsize"], 10))
+    min_key, max_key = pool_names
+    if max_key in options:
+        # the drivers' default minimum (asyncpg: 10) must not exceed a smaller maximum
+        options.setdefault(min_key, 1)
+        if options[min_key] > options[max_key]:
+            raise ConfigError("DIDHUB_DB: min_connections is greater than max_connections")
+    elif min_key in options:
+        options[max_key] = max(options[min_key], 10)
 
     name = unquote(parts.path.lstrip("/"))
     if not name:
@@ -303,33 +309,33 @@ class DB:
                 raise Conflict("conflict", "That refers to something that does not exist.") from exc
             raise
 
-    async def fetch_one(self, name: str, **params: Any) -> dict[str, Any] | None:
+    async def fetch_one(self, query: str, /, **params: Any) -> dict[str, Any] | None:
         with self._mapped_errors():
-            row = await self.database.fetch_one(self.queries[name], self._bind(params))
+            row = await self.database.fetch_one(self.queries[query], self._bind(params))
         return None if row is None else _normalise_row(row._mapping)
 
-    async def fetch_all(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    async def fetch_all(self, query: str, /, **params: Any) -> list[dict[str, Any]]:
         with self._mapped_errors():
-            rows = await self.database.fetch_all(self.queries[name], self._bind(params))
+            rows = await self.database.fetch_all(self.queries[query], self._bind(params))
         return [_normalise_row(row._mapping) for row in rows]
 
-    async def fetch_val(self, name: str, **params: Any) -> Any:
+    async def fetch_val(self, query: str, /, **params: Any) -> Any:
         with self._mapped_errors():
-            return await self.database.fetch_val(self.queries[name], self._bind(params))
+            return await self.database.fetch_val(self.queries[query], self._bind(params))
 
-    async def execute(self, name: str, **params: Any) -> None:
+    async def execute(self, query: str, /, **params: Any) -> None:
         with self._mapped_errors():
-            await self.database.execute(self.queries[name], self._bind(params))
+            await self.database.execute(self.queries[query], self._bind(params))
 
-    async def insert(self, name: str, **params: Any) -> int:
+    async def insert(self, query: str, /, **params: Any) -> int:
         """Run an INSERT and return the new row's id (same connection: call it inside `transaction()`)."""
         with self._mapped_errors():
             async with self.database.connection() as connection:
-                await connection.execute(self.queries[name], self._bind(params))
+                await connection.execute(self.queries[query], self._bind(params))
                 return int(await connection.fetch_val(self.queries["core.last_insert_id"]))
 
-    async def iterate(self, name: str, **params: Any) -> AsyncIterator[dict[str, Any]]:
-        async for row in self.database.iterate(self.queries[name], self._bind(params)):
+    async def iterate(self, query: str, /, **params: Any) -> AsyncIterator[dict[str, Any]]:
+        async for row in self.database.iterate(self.queries[query], self._bind(params)):
             yield _normalise_row(row._mapping)
 
     @contextlib.asynccontextmanager

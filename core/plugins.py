@@ -74,7 +74,7 @@ def load_plugins(config: Config, extra_plugins: Iterable[ModuleType | Any] = ())
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}") from exc
+        raise PluginError(f"plugin {pm.get_name(exc.plugin)!r}: {exc}") from exc
     pm.didhub_sources = sources  # type: ignore[attr-defined]
     return pm
 

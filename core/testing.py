@@ -73,11 +73,22 @@ def _with_database_name(url: str, name: str) -> str:
     return f"{base}?{query}" if query else base
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--require-all-backends",
+        action="store_true",
+        help="Fail, instead of skipping, a test whose PostgreSQL or MySQL URL is not set (CI uses it).",
+    )
+
+
 @pytest.fixture(params=BACKENDS)
 def didhub_backend(request: pytest.FixtureRequest) -> str:
     backend = request.param
     if backend != "sqlite" and not os.environ.get(_URL_VARIABLES[backend]):
-        pytest.skip(f"{_URL_VARIABLES[backend]} is not set")
+        message = f"{_URL_VARIABLES[backend]} is not set"
+        if request.config.getoption("--require-all-backends"):
+            pytest.fail(message)
+        pytest.skip(message)
     return backend
 
 

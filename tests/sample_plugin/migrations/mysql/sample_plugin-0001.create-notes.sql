@@ -1,0 +1,2 @@
+-- the sample plugin's own table
+CREATE TABLE sample_notes (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, body TEXT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
