@@ -30,6 +30,9 @@ class AuditLogPage(msgspec.Struct):
     next_cursor: str | None
 
 
+# no NUL: PostgreSQL cannot compare text with it and would fail instead of finding nothing
+_NO_NUL = r"^[^\x00]*$"
+
 Timestamp = Annotated[
     datetime | None,
     Parameter(
@@ -64,9 +67,15 @@ async def list_audit_logs(
     db: DB,
     limit: Limit,
     cursor: Cursor,
-    action: Annotated[str | None, Parameter(default=None, max_length=100, description="e.g. `alter.create`")] = None,
-    user_id: Annotated[int | None, Parameter(default=None, ge=1, le=MAX_ID, description="Rows of this acting user.")] = None,
-    entity_type: Annotated[str | None, Parameter(default=None, max_length=50, description="e.g. `alter`")] = None,
+    action: Annotated[
+        str | None, Parameter(default=None, max_length=100, pattern=_NO_NUL, description="e.g. `alter.create`")
+    ] = None,
+    user_id: Annotated[
+        int | None, Parameter(default=None, ge=1, le=MAX_ID, description="Rows of this acting user.")
+    ] = None,
+    entity_type: Annotated[
+        str | None, Parameter(default=None, max_length=50, pattern=_NO_NUL, description="e.g. `alter`")
+    ] = None,
     entity_id: Annotated[
         int | None, Parameter(default=None, ge=1, le=MAX_ID, description="Rows about this entity (with `entity_type`).")
     ] = None,

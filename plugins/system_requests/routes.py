@@ -14,8 +14,9 @@ from core.pagination import Cursor, Limit, decode_cursor, page
 from core.params import Id
 
 Status = Literal["pending", "approved", "rejected"]
-# TEXT columns: MySQL's TEXT holds 65,535 bytes, i.e. 16,383 characters of 4-byte UTF-8.
-Notes = Annotated[str, msgspec.Meta(max_length=16383)]
+# TEXT columns: MySQL's TEXT holds 65,535 bytes, i.e. 16,383 characters of 4-byte UTF-8;
+# no NUL, which PostgreSQL cannot store in text
+Notes = Annotated[str, msgspec.Meta(max_length=16_383, pattern=r"^[^\x00]*$")]
 
 
 class SystemRequest(msgspec.Struct):
