@@ -1,0 +1,71 @@
+"""Failed sign-in throttling: 10 failures within 15 minutes per username and per address.
+
+Kept in this process's memory: with several workers each counts on its own, so an attacker
+gets at most `workers` times the allowance, which still stops guessing at any useful speed.
+Memory stays bounded: at most `max_keys` keys, the least recently failed dropped first, each
+remembering only its last `limit` failures.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
+
+from core.errors import RateLimited
+
+
+class LoginThrottle:
+    def __init__(
+        self,
+        limit: int = 10,
+        window_seconds: float = 15 * 60,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window = window_seconds
+        self.max_keys = max_keys
+        self.clock = clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def attempt(self, keys: Iterable[str]) -> float:
+        """Count an attempt for each key as a failure until `clear`ed; returns its time.
+
+        Counting it before the password is checked stops a burst of concurrent guesses from
+        slipping past the limit. Raises `RateLimited` when any key is already at the limit.
+        """
+        keys = tuple(keys)
+        now = self.clock()
+        waits = [wait for wait in (self._wait(key, now) for key in keys) if wait is not None]
+        if waits:
+            raise RateLimited(math.ceil(max(waits)), "Too many failed sign-ins; try again later.")
+        for key in keys:
+            failures = self._failures.pop(key, None) or deque(maxlen=self.limit)
+            failures.append(now)
+            self._failures[key] = failures  # now the most recent
+        while len(self._failures) > self.max_keys:
+            self._failures.popitem(last=False)
+        return now
+
+    def clear(self, key: str, attempt: float) -> None:
+        """The attempt made at `attempt` succeeded: it no longer counts for `key`."""
+        failures = self._failures.get(key)
+        if failures is not None and attempt in failures:
+            failures.remove(attempt)
+
+    def forget(self, key: str) -> None:
+        """Drop every failure of `key` (a user who signed in is not being guessed at)."""
+        self._failures.pop(key, None)
+
+    def _wait(self, key: str, now: float) -> float | None:
+        failures = self._failures.get(key)
+        if failures is None:
+            return None
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[key]
+            return None
+        return failures[0] + self.window - now if len(failures) >= self.limit else None
