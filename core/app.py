@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import time
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Iterable
@@ -37,10 +38,12 @@ from core.settings import SettingsService
 from core.sql import Queries
 
 logger = logging.getLogger("didhub")
+access_logger = logging.getLogger("didhub.access")
 
 # Handlers receive `db`, `user`, `audit`... by parameter name: that is the plugin contract, and
 # Litestar 2 (pinned <3) supports it; its 3.0 deprecation notice would only be noise here.
-warnings.filterwarnings("ignore", message=".*Inferred dependency field", category=LitestarDeprecationWarning)
+for notice in (".*Inferred dependency field", ".*Reserved kwarg 'data' declared without a body marker"):
+    warnings.filterwarnings("ignore", message=notice, category=LitestarDeprecationWarning)
 
 
 class Health(msgspec.Struct):
@@ -77,8 +80,8 @@ async def ready(services: Services, migrator: Migrator) -> Ready | Response[Any]
     return Ready(status="ready", database=services.db.dialect, migrations="current")  # type: ignore[arg-type]
 
 
-def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Take X-Request-ID from the client (or make one), keep it in the scope, send it back."""
+def request_log_middleware(app: ASGIApp) -> ASGIApp:
+    """One log line per request; the request id comes from X-Request-ID or is made, and is sent back."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,13 +90,27 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         sent = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = sent if sent and len(sent) <= 200 and sent.isprintable() else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        started_at = time.perf_counter()
+        status = 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
             await send(message)
 
-        await app(scope, receive, send_with_id)
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            access_logger.info(
+                "%s %s %d %.1fms request_id=%s",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started_at) * 1000,
+                request_id,
+            )
 
     return middleware
 
@@ -159,7 +176,12 @@ def create_app(config: Config | None = None, *, extra_plugins: Iterable[Any] = (
     for _, handlers in per_plugin(services.pm, "didhub_routes"):
         route_handlers.extend(handlers)
 
-    middleware: list[Any] = [request_id_middleware]
+    middleware: list[Any] = [request_log_middleware]
+    if config.metrics:
+        from core.metrics import PROMETHEUS, MetricsController
+
+        middleware.append(PROMETHEUS.middleware)
+        route_handlers.append(MetricsController)
     if config.rate_limit > 0:
         middleware.append(
             RateLimitConfig(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -86,14 +87,15 @@ def serve(ctx: Context, host: str | None, port: int | None, workers: int) -> Non
     configure_logging(ctx.config)
     applied = ctx.migrator().up()
     if applied:
-        click.echo(f"applied {applied} migrations", err=True)
+        logging.getLogger("didhub").info("applied %d migrations", applied)
     uvicorn.run(
         "core.app:create_app",
         factory=True,
         host=host or ctx.config.host,
         port=port or ctx.config.port,
         workers=workers,
-        log_level="warning",
+        log_config=None,  # core.logging owns the format (DIDHUB_LOG, DIDHUB_LOG_FORMAT)
+        access_log=False,  # DIDHub logs one line per request itself, with the request id
     )
 
 

@@ -147,8 +147,14 @@ class _PooledSQLitePool(SQLitePool):
         super().__init__(url, **options)
         self._idle: list[aiosqlite.Connection] = []
         self._max_idle = max_idle
+        self.in_use = 0
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
 
     async def acquire(self) -> aiosqlite.Connection:
+        self.in_use += 1
         while self._idle:
             connection = self._idle.pop()
             if connection._running:
@@ -160,6 +166,7 @@ class _PooledSQLitePool(SQLitePool):
         return connection
 
     async def release(self, connection: aiosqlite.Connection) -> None:
+        self.in_use -= 1
         if connection.in_transaction:
             # a cancelled request left its transaction open; never hand that to someone else
             await connection.close()
@@ -283,6 +290,15 @@ class DB:
 
     async def disconnect(self) -> None:
         await self.database.disconnect()
+
+    def pool_usage(self) -> tuple[int, int]:
+        """(connections in use, idle connections) of this process's pool."""
+        pool = self.database._backend._pool
+        if self.dialect == "postgres":
+            return pool.get_size() - pool.get_idle_size(), pool.get_idle_size()
+        if self.dialect == "mysql":
+            return pool.size - pool.freesize, pool.freesize
+        return pool.in_use, pool.idle
 
     def _bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
         bound = {}

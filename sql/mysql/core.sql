@@ -22,3 +22,11 @@ ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)
 
 -- name: delete_setting
 DELETE FROM settings WHERE `key` = :key
+
+-- name: row_counts
+-- for /metrics: how much the instance holds
+SELECT
+  (SELECT COUNT(*) FROM users) AS users,
+  (SELECT COUNT(*) FROM systems) AS systems,
+  (SELECT COUNT(*) FROM alters) AS alters,
+  (SELECT COUNT(*) FROM uploads) AS uploads

@@ -22,3 +22,11 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.up
 
 -- name: delete_setting
 DELETE FROM settings WHERE key = :key
+
+-- name: row_counts
+-- for /metrics: how much the instance holds
+SELECT
+  (SELECT COUNT(*) FROM users) AS users,
+  (SELECT COUNT(*) FROM systems) AS systems,
+  (SELECT COUNT(*) FROM alters) AS alters,
+  (SELECT COUNT(*) FROM uploads) AS uploads
