@@ -141,7 +141,7 @@ def migrate_break_lock(ctx: Context) -> None:
 def plugins_command(ctx: Context) -> None:
     """List the loaded plugins, where they come from and the hooks each implements."""
     for row in describe(ctx.pm):
-        click.echo(f"{row['name']:<16} {row['source']:<24} {', '.join(row['hooks'])}")
+        click.echo(f"{row['name']:<16} {row['version']:<8} {row['source']:<28} {', '.join(row['hooks'])}")
 
 
 def _add_plugin_commands(argv: list[str]) -> None:
@@ -164,7 +164,3 @@ def main(argv: list[str] | None = None) -> None:
     except (ConfigError, PluginError, MigrationError) as exc:
         click.echo(f"didhub: {exc}", err=True)
         sys.exit(2)
-
-
-if __name__ == "__main__":
-    main()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 
-from core import hookspecs
+from core import __version__, hookspecs
 from core.config import Config
 
 DEFAULT_PLUGINS = (
@@ -46,13 +46,13 @@ def load_plugins(config: Config, extra_plugins: Iterable[ModuleType | Any] = ())
     """Build the manager: DEFAULT_PLUGINS, then entry points, then `extra_plugins` (tests)."""
     pm = pluggy.PluginManager("didhub")
     pm.add_hookspecs(hookspecs)
-    sources: dict[str, str] = {}
+    sources: dict[str, tuple[str, str]] = {}  # name -> (where it comes from, version)
 
     for module_path in DEFAULT_PLUGINS:
         name = _short_name(module_path)
         if _wanted(name, config):
             _register(pm, importlib.import_module(module_path), name)
-            sources[name] = "built-in"
+            sources[name] = ("built-in", __version__)
 
     # Iterate entry points ourselves: pluggy's loader stops at the first broken one, unnamed.
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
@@ -64,12 +64,12 @@ def load_plugins(config: Config, extra_plugins: Iterable[ModuleType | Any] = ())
             raise PluginError(f"plugin {entry_point.name!r} ({entry_point.value}) failed to import: {exc!r}") from exc
         _register(pm, plugin, entry_point.name)
         dist = entry_point.dist
-        sources[entry_point.name] = f"package {dist.name} {dist.version}" if dist else "package"
+        sources[entry_point.name] = (f"package {dist.name}" if dist else "package", dist.version if dist else "?")
 
     for plugin in extra_plugins:
         name = _short_name(getattr(plugin, "__name__", type(plugin).__name__))
         _register(pm, plugin, name)
-        sources[name] = "extra"
+        sources[name] = ("extra", "?")
 
     try:
         pm.check_pending()
@@ -122,7 +122,8 @@ def describe(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     rows = []
     for name, plugin in pm.list_name_plugin():
         hooks = sorted(impl.name for impl in pm.get_hookcallers(plugin) or [])
-        rows.append({"name": name, "source": sources.get(name, "?"), "hooks": hooks})
+        source, version = sources.get(name, ("?", "?"))
+        rows.append({"name": name, "source": source, "version": version, "hooks": hooks})
     return rows
 
 

@@ -243,3 +243,31 @@ def test_settings_come_from_environment_then_file_then_defaults(tmp_path):
     assert load_config(environ={}).db == "sqlite:///data/didhub.sqlite"
     with pytest.raises(ConfigError, match="DIDHUB_PORT"):
         load_config(environ={"DIDHUB_PORT": "eighty"})
+
+
+def test_the_plugin_guide_documents_every_hook_as_hookspecs_says():
+    from pathlib import Path
+
+    from core.hookdocs import rewrite
+
+    guide = Path(__file__).parent.parent / "docs" / "plugins.md"
+    text = guide.read_text(encoding="utf-8")
+    assert rewrite(text) == text, "run: python -m core.hookdocs docs/plugins.md"
+    assert "### `didhub_routes()" in text
+
+
+async def test_a_plugin_that_raises_at_startup_stops_startup_naming_itself(didhub_config):
+    from core import hookimpl
+    from core.app import create_app
+
+    class Faulty:
+        __name__ = "faulty_plugin"
+
+        @hookimpl
+        def didhub_startup(self, services):
+            raise RuntimeError("cannot reach the journal store")
+
+    app = create_app(didhub_config, extra_plugins=[Faulty()])
+    with pytest.raises(PluginError, match="faulty_plugin.*didhub_startup"):
+        async with app.lifespan():
+            pass

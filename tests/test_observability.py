@@ -42,7 +42,7 @@ def test_sql_and_request_lines_are_logged_as_json(tmp_path):
         "DIDHUB_LOG": "databases=debug,didhub=info",
         "DIDHUB_LOG_FORMAT": "json",
     }
-    server = subprocess.Popen([sys.executable, "-m", "core.cli", "serve"], env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+    server = subprocess.Popen([sys.executable, "-m", "core", "serve"], env=env, cwd=tmp_path, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -25,7 +25,7 @@ def test_serve_migrates_and_answers(didhub_backend, didhub_db_url, tmp_path):
         "DIDHUB_UPLOAD_DIR": str(tmp_path / "uploads"),
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "core", "serve"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -51,7 +51,7 @@ def test_serve_migrates_and_answers(didhub_backend, didhub_db_url, tmp_path):
 
 def test_an_invalid_setting_stops_startup_with_one_line():
     result = subprocess.run(
-        [sys.executable, "-m", "core.cli", "migrate", "status"],
+        [sys.executable, "-m", "core", "migrate", "status"],
         env={**os.environ, "DIDHUB_PORT": "eighty"},
         capture_output=True,
         text=True,

@@ -1,0 +1,1 @@
+DROP INDEX ix_journal_entries_alter_id_id
