@@ -99,6 +99,8 @@ async def test_avatar_url_is_an_http_url_or_a_path_the_owner_owns(client, didhub
         "robin.png",
         "https://",
         "http://exa mple.org/a.png",
+        "https://example.org/a.png\n",
+        "https://example.org/a\tb.png",
         "http://[::1/a.png",
         "",
         "https://example.org/" + "a" * 481,

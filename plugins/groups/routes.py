@@ -16,7 +16,10 @@ from core.params import Id
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^[^\x00]*$", examples=["Littles"])]
 # MySQL's TEXT holds 65,535 bytes: 16,383 characters of up to 4 bytes each always fit
 Description = Annotated[str, msgspec.Meta(max_length=16_383, pattern=r"^[^\x00]*$")]
-Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9A-Fa-f]{6}$", description="`#RRGGBB`", examples=["#3366CC"])]
+# the lengths also refuse a trailing newline, which `$` lets through
+Color = Annotated[
+    str, msgspec.Meta(min_length=7, max_length=7, pattern=r"^#[0-9A-Fa-f]{6}$", description="`#RRGGBB`", examples=["#3366CC"])
+]
 
 
 class Group(msgspec.Struct):
