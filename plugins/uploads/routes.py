@@ -4,6 +4,7 @@ import os
 import re
 import unicodedata
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import Provide
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Parameter
 from litestar.response import Stream
 
@@ -71,6 +73,23 @@ _PROBLEMS = {
     413: "`payload_too_large`: the file is larger than `uploads.max_bytes`",
     415: "`unsupported_media_type`: not multipart/form-data, or the bytes are no image of an allowed type",
 }
+
+
+@dataclass
+class _MultipartUploadOperation(Operation):
+    """The OpenAPI operation of the upload, whose body the handler reads itself (no `data`)."""
+
+    def __post_init__(self) -> None:
+        form = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["file"],
+            properties={
+                "file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, description="The image."),
+                "alt_text": Schema(type=OpenAPIType.STRING, max_length=16383, description="A description of the image."),
+                "is_public": Schema(type=OpenAPIType.BOOLEAN, default=False, description="Readable by anyone, without a token."),
+            },
+        )
+        self.request_body = RequestBody(content={"multipart/form-data": OpenAPIMediaType(schema=form)}, required=True)
 
 
 def _problems(*statuses: int) -> dict[int, ResponseSpec]:
@@ -173,6 +192,7 @@ class UploadsController(Controller):
         ),
         status_code=201,
         request_max_body_size=None,  # the file's own limit is enforced while streaming
+        operation_class=_MultipartUploadOperation,
         responses=_problems(400, 401, 403, 413, 415),
     )
     async def create_upload(
