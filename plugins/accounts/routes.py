@@ -128,10 +128,14 @@ class AuthController(Controller):
         self, data: JSONBody[LoginRequest], request: Request, services: Services, db: DB, audit: Audit, throttle: LoginThrottle
     ) -> LoginResponse:
         user_key, address_key = _throttle_keys(request, data.username)
-        attempt = throttle.attempt((user_key, address_key))
+        throttle.check((user_key, address_key))
+        # counted before the check and forgotten on success, so a burst of concurrent guesses
+        # at one account cannot slip past the limit
+        throttle.fail(user_key)
         row = await db.fetch_one("accounts.get_login", username_key=service.username_key(data.username))
         matches, needs_rehash = await check_password(row["password_hash"] if row else None, data.password)
         if not matches:
+            throttle.fail(address_key)
             user_id = row["id"] if row else None
             # its own transaction: the request fails, the record of it must stay
             async with db.transaction():
@@ -139,15 +143,18 @@ class AuthController(Controller):
             raise _wrong_password()
         assert row is not None
         throttle.forget(user_key)
-        throttle.clear(address_key, attempt)
         if not row["is_approved"]:
             raise Forbidden("not_approved", "This account is waiting for an administrator's approval.")
         new_hash = await hash_password(data.password) if needs_rehash else None
         days = await services.settings.get("auth.token_ttl_days")
+        # sign-ins leave a token each: clear the user's expired ones away, by primary key (a range
+        # DELETE would take gap locks on MySQL and deadlock with concurrent sign-ins' inserts)
+        expired = await db.fetch_all("accounts.expired_tokens", user_id=row["id"], now=utcnow())
         async with db.transaction():
             if new_hash is not None:
                 await db.execute("accounts.rehash_password", id=row["id"], password_hash=new_hash, old_hash=row["password_hash"])
-            await db.execute("accounts.delete_expired_tokens", user_id=row["id"], now=utcnow())
+            for token_row in expired:
+                await db.execute("accounts.delete_token", id=token_row["id"])
             token, token_id, _, expires_at = await service.issue_token(
                 db, user_id=row["id"], name=LOGIN_TOKEN_NAME, scopes=["read", "write"], days=days
             )
@@ -209,13 +216,14 @@ class MeController(Controller):
         self, data: JSONBody[PasswordChange], request: Request, user: CurrentUser, db: DB, audit: Audit, throttle: LoginThrottle
     ) -> None:
         user_key, address_key = _throttle_keys(request, user.username)
-        attempt = throttle.attempt((user_key, address_key))
+        throttle.check((user_key, address_key))
+        throttle.fail(user_key)
         current_hash = await db.fetch_val("accounts.get_password_hash", id=user.id)
         matches, _ = await check_password(current_hash, data.current_password)
         if not matches:
+            throttle.fail(address_key)
             raise Forbidden("forbidden", "The current password is wrong.")
-        throttle.clear(user_key, attempt)
-        throttle.clear(address_key, attempt)
+        throttle.forget(user_key)
         new_hash = await hash_password(data.new_password)
         async with db.transaction():
             await db.execute("accounts.set_password_hash", id=user.id, password_hash=new_hash, updated_at=utcnow())

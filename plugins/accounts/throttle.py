@@ -30,30 +30,21 @@ class LoginThrottle:
         self.clock = clock
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def attempt(self, keys: Iterable[str]) -> float:
-        """Count an attempt for each key as a failure until `clear`ed; returns its time.
-
-        Counting it before the password is checked stops a burst of concurrent guesses from
-        slipping past the limit. Raises `RateLimited` when any key is already at the limit.
-        """
-        keys = tuple(keys)
+    def check(self, keys: Iterable[str]) -> None:
+        """Raise `RateLimited` when any of `keys` has reached the limit."""
         now = self.clock()
         waits = [wait for wait in (self._wait(key, now) for key in keys) if wait is not None]
         if waits:
             raise RateLimited(math.ceil(max(waits)), "Too many failed sign-ins; try again later.")
-        for key in keys:
-            failures = self._failures.pop(key, None) or deque(maxlen=self.limit)
-            failures.append(now)
-            self._failures[key] = failures  # now the most recent
+
+    def fail(self, key: str) -> None:
+        """Count a failure for `key`."""
+        now = self.clock()
+        failures = self._failures.pop(key, None) or deque(maxlen=self.limit)
+        failures.append(now)
+        self._failures[key] = failures  # now the most recently failed
         while len(self._failures) > self.max_keys:
             self._failures.popitem(last=False)
-        return now
-
-    def clear(self, key: str, attempt: float) -> None:
-        """The attempt made at `attempt` succeeded: it no longer counts for `key`."""
-        failures = self._failures.get(key)
-        if failures is not None and attempt in failures:
-            failures.remove(attempt)
 
     def forget(self, key: str) -> None:
         """Drop every failure of `key` (a user who signed in is not being guessed at)."""

@@ -95,5 +95,5 @@ DELETE FROM api_tokens WHERE user_id = :user_id AND id <> :keep_id
 -- name: delete_user_tokens
 DELETE FROM api_tokens WHERE user_id = :user_id
 
--- name: delete_expired_tokens
-DELETE FROM api_tokens WHERE user_id = :user_id AND expires_at <= :now
+-- name: expired_tokens
+SELECT id FROM api_tokens WHERE user_id = :user_id AND expires_at <= :now
