@@ -268,6 +268,8 @@ async def test_truncated_empty_and_malformed_uploads_are_400(client, didhub):
     body, headers = multipart([(b'form-data; name="file"; filename="a.png"', png())])
     cut = await client.post(UPLOADS, content=body[:-20], headers={**ann.headers, **headers})
     assert cut.status_code == 400
+    body, headers = multipart([(b'form-data; name="file"; filename="a.png"', png())], boundary="b" * 300)
+    assert (await client.post(UPLOADS, content=body, headers={**ann.headers, **headers})).status_code == 400
     not_a_form = await client.post(UPLOADS, content=png(), headers={**ann.headers, "Content-Type": "image/png"})
     assert not_a_form.status_code == 415
     assert (await client.post(UPLOADS, files={"file": ("a.png", png())})).status_code == 401

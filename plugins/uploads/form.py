@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import anyio
 from litestar import Request
 from python_multipart import MultipartParser
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
 from core.errors import PayloadTooLarge, UnsupportedMediaType, validation_error
@@ -81,17 +82,18 @@ async def receive_form(request: Request, file_path: Path, max_bytes: int) -> Rec
     def on_end() -> None:
         events.append(("end", b""))
 
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-            "on_part_data": on_part_data,
-            "on_end": on_end,
-        },
-    )
+    callbacks: Any = {
+        "on_header_field": on_header_field,
+        "on_header_value": on_header_value,
+        "on_header_end": on_header_end,
+        "on_headers_finished": on_headers_finished,
+        "on_part_data": on_part_data,
+        "on_end": on_end,
+    }
+    try:
+        parser = MultipartParser(boundary, callbacks)
+    except FormParserError:  # e.g. a boundary longer than RFC 2046 allows
+        raise validation_error("body", "not an acceptable multipart boundary") from None
     form = ReceivedForm()
     texts: dict[str, bytearray] = {}
     current: str | None = None
@@ -127,7 +129,7 @@ async def receive_form(request: Request, file_path: Path, max_bytes: int) -> Rec
                 await handle_events()
             parser.finalize()
             await handle_events()
-        except MultipartParseError:
+        except FormParserError:
             raise validation_error("body", "not well-formed multipart/form-data") from None
     if not ended:
         raise validation_error("body", "the multipart body ends early")

@@ -3,9 +3,10 @@
 Everything here is blocking (Pillow decodes and encodes on the CPU) and runs in a worker
 thread. The client's filename and content type play no part: the type is what Pillow finds
 in the bytes. What is stored is a fresh encoding of the decoded pixels, so EXIF (GPS, camera,
-dates), XMP, ICC-unrelated text chunks and comments of the original are gone. The EXIF
-orientation is applied to the pixels first, so a photo still stands the right way up.
-Animated GIF, WebP and PNG (APNG) stay animated; every frame is re-encoded whole.
+dates), XMP, text chunks and comments of the original are gone; only the colour profile and
+transparency, which are part of the picture, are carried over. The EXIF orientation is applied
+to the pixels first, so a photo still stands the right way up. Animated GIF, WebP and PNG
+(APNG) stay animated; every frame is re-encoded whole (GIF frames are re-quantised).
 """
 
 from __future__ import annotations
