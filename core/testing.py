@@ -13,6 +13,7 @@ Mark async tests with `@pytest.mark.anyio`.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ DEFAULT_PASSWORD = "correct horse battery staple"
 
 def _server_database(url: str, name: str, action: str) -> None:
     """Create or drop database `name` on the server that `url` points at."""
+    # An identifier cannot be a bound parameter; only names this module made get here.
+    if not re.fullmatch(r"didhub_test_[0-9a-f]{12}", name):
+        raise ValueError(f"not a test database name: {name!r}")
     parsed = parse_database_url(url)
     if parsed.dialect == "postgres":
         import psycopg2

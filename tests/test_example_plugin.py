@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,8 +22,11 @@ EXAMPLE = Path(__file__).parent / "example_plugin"
 def plugin_site(tmp_path_factory) -> Path:
     """The example package pip-installed into a folder of its own: on PYTHONPATH = installed."""
     site = tmp_path_factory.mktemp("site")
+    # build from a copy, so setuptools leaves no build/ or egg-info in the checkout
+    source = tmp_path_factory.mktemp("source") / "didhub-journal"
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "tests"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(site), str(EXAMPLE)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(site), str(source)],
         check=True,
     )
     return site

@@ -1,1 +1,0 @@
-DROP INDEX ix_journal_entries_alter_id_id
