@@ -51,7 +51,11 @@ def load_plugins(config: Config, extra_plugins: Iterable[ModuleType | Any] = ())
     for module_path in DEFAULT_PLUGINS:
         name = _short_name(module_path)
         if _wanted(name, config):
-            _register(pm, importlib.import_module(module_path), name)
+            try:
+                module = importlib.import_module(module_path)
+            except Exception as exc:
+                raise PluginError(f"plugin {name!r} ({module_path}) failed to import: {exc!r}") from exc
+            _register(pm, module, name)
             sources[name] = ("built-in", __version__)
 
     # Iterate entry points ourselves: pluggy's loader stops at the first broken one, unnamed.
