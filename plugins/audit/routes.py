@@ -36,7 +36,6 @@ _NO_NUL = r"^[^\x00]*$"
 Timestamp = Annotated[
     datetime | None,
     Parameter(
-        default=None,
         description="An ISO-8601 (RFC 3339) timestamp such as `2026-11-26T10:00:00Z`; without an offset it is taken as UTC.",
     ),
 ]
@@ -68,16 +67,16 @@ async def list_audit_logs(
     limit: Limit,
     cursor: Cursor,
     action: Annotated[
-        str | None, Parameter(default=None, max_length=100, pattern=_NO_NUL, description="e.g. `alter.create`")
+        str | None, Parameter(max_length=100, pattern=_NO_NUL, description="e.g. `alter.create`")
     ] = None,
     user_id: Annotated[
-        int | None, Parameter(default=None, ge=1, le=MAX_ID, description="Rows of this acting user.")
+        int | None, Parameter(ge=1, le=MAX_ID, description="Rows of this acting user.")
     ] = None,
     entity_type: Annotated[
-        str | None, Parameter(default=None, max_length=50, pattern=_NO_NUL, description="e.g. `alter`")
+        str | None, Parameter(max_length=50, pattern=_NO_NUL, description="e.g. `alter`")
     ] = None,
     entity_id: Annotated[
-        int | None, Parameter(default=None, ge=1, le=MAX_ID, description="Rows about this entity (with `entity_type`).")
+        int | None, Parameter(ge=1, le=MAX_ID, description="Rows about this entity (with `entity_type`).")
     ] = None,
     since: Timestamp = None,
     until: Timestamp = None,
