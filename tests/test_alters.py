@@ -1,6 +1,9 @@
 """Alters: CRUD, avatar URLs, keyset paging over 1,000 rows, literal search, filters, cascades, audit."""
 
+import io
+
 import pytest
+from PIL import Image
 
 import system_model_probe
 from core.db import utcnow
@@ -118,6 +121,31 @@ async def test_avatar_url_is_an_http_url_or_a_path_the_owner_owns(client, didhub
     )
     assert response.status_code == 400
     assert await snapshot(didhub.db) == before
+
+
+async def test_avatar_url_may_be_the_url_of_the_owners_own_upload(client, didhub, didhub_app):
+    if didhub_app.state.services.pm.get_plugin("uploads") is None:
+        pytest.skip("the uploads plugin is not loaded")
+    ann = await didhub.create_user("ann", system=True)
+    cat = await didhub.create_user("cat", system=True)
+    boss = await didhub.admin()
+
+    async def upload(user):
+        image = io.BytesIO()
+        Image.new("RGB", (4, 4), "teal").save(image, "PNG")
+        files = {"file": ("avatar.png", image.getvalue(), "image/png")}
+        response = await client.post("/api/v1/uploads", files=files, headers=user.headers)
+        assert response.status_code == 201, response.text
+        return response.json()["url"]
+
+    anns, cats = await upload(ann), await upload(cat)
+    system = await created(client, ann, "/api/v1/systems", {"name": "Lighthouse"})
+    alters_url = f"/api/v1/systems/{system['id']}/alters"
+    assert (await created(client, ann, alters_url, {"name": "Robin", "avatar_url": anns}))["avatar_url"] == anns
+    assert (await created(client, boss, alters_url, {"name": "Sky", "avatar_url": anns}))["avatar_url"] == anns
+    for user in (ann, boss):
+        response = await client.post(alters_url, json={"name": "Wren", "avatar_url": cats}, headers=user.headers)
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "avatar_url"
 
 
 async def test_paging_through_1000_alters_returns_each_once_in_id_order(client, didhub):

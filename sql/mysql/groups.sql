@@ -33,11 +33,13 @@ ORDER BY id
 LIMIT :limit
 
 -- name: list_for_alter
+-- the cursor bounds every side of the join (here and below): PostgreSQL carries no inequality through a
+-- join's equality, and a merge join would otherwise read from the first id again on every later page
 -- the alter's groups in id order from the primary key (alter_id, group_id)
 SELECT g.id, g.system_id, g.name, g.description, g.color, g.created_at, g.updated_at
 FROM alter_groups ag
 JOIN `groups` g ON g.id = ag.group_id
-WHERE ag.alter_id = :alter_id AND ag.group_id > :after
+WHERE ag.alter_id = :alter_id AND ag.group_id > :after AND g.id > :after
 ORDER BY ag.group_id
 LIMIT :limit
 
@@ -46,7 +48,7 @@ LIMIT :limit
 SELECT a.id, a.system_id, a.name, a.description, a.avatar_url, a.created_at, a.updated_at
 FROM alter_groups ag
 JOIN alters a ON a.id = ag.alter_id
-WHERE ag.group_id = :group_id AND ag.alter_id > :after
+WHERE ag.group_id = :group_id AND ag.alter_id > :after AND a.id > :after
 ORDER BY ag.alter_id
 LIMIT :limit
 

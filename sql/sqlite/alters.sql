@@ -24,11 +24,13 @@ ORDER BY a.id
 LIMIT :limit
 
 -- name: list_in_group
+-- the cursor bounds every side of the join (here and below): PostgreSQL carries no inequality through a
+-- join's equality, and a merge join would otherwise read from the first id again on every later page
 -- read in alter id order from ix_alter_groups_group_id_alter_id; a group of another system matches nothing
 SELECT a.id, a.system_id, a.name, a.description, a.avatar_url, a.created_at, a.updated_at
 FROM alter_groups ag
 JOIN alters a ON a.id = ag.alter_id
-WHERE ag.group_id = :group_id AND ag.alter_id > :after
+WHERE ag.group_id = :group_id AND ag.alter_id > :after AND a.id > :after
   AND a.system_id = :system_id AND LOWER(a.name) LIKE :pattern ESCAPE '!'
 ORDER BY ag.alter_id
 LIMIT :limit
@@ -38,7 +40,7 @@ LIMIT :limit
 SELECT a.id, a.system_id, a.name, a.description, a.avatar_url, a.created_at, a.updated_at
 FROM subsystem_members sm
 JOIN alters a ON a.id = sm.alter_id
-WHERE sm.subsystem_id = :subsystem_id AND sm.alter_id > :after
+WHERE sm.subsystem_id = :subsystem_id AND sm.alter_id > :after AND a.id > :after
   AND a.system_id = :system_id AND LOWER(a.name) LIKE :pattern ESCAPE '!'
 ORDER BY sm.alter_id
 LIMIT :limit
@@ -46,9 +48,9 @@ LIMIT :limit
 -- name: list_in_group_and_subsystem
 SELECT a.id, a.system_id, a.name, a.description, a.avatar_url, a.created_at, a.updated_at
 FROM alter_groups ag
-JOIN subsystem_members sm ON sm.subsystem_id = :subsystem_id AND sm.alter_id = ag.alter_id
+JOIN subsystem_members sm ON sm.subsystem_id = :subsystem_id AND sm.alter_id = ag.alter_id AND sm.alter_id > :after
 JOIN alters a ON a.id = ag.alter_id
-WHERE ag.group_id = :group_id AND ag.alter_id > :after
+WHERE ag.group_id = :group_id AND ag.alter_id > :after AND a.id > :after
   AND a.system_id = :system_id AND LOWER(a.name) LIKE :pattern ESCAPE '!'
 ORDER BY ag.alter_id
 LIMIT :limit

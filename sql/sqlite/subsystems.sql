@@ -31,11 +31,13 @@ ORDER BY id
 LIMIT :limit
 
 -- name: list_for_alter
+-- the cursor bounds every side of the join (here and below): PostgreSQL carries no inequality through a
+-- join's equality, and a merge join would otherwise read from the first id again on every later page
 -- the alter's subsystems with its role, in id order from ix_subsystem_members_alter_id_subsystem_id
 SELECT ss.id, ss.system_id, ss.name, ss.description, ss.color, ss.created_at, ss.updated_at, sm.role
 FROM subsystem_members sm
 JOIN subsystems ss ON ss.id = sm.subsystem_id
-WHERE sm.alter_id = :alter_id AND sm.subsystem_id > :after
+WHERE sm.alter_id = :alter_id AND sm.subsystem_id > :after AND ss.id > :after
 ORDER BY sm.subsystem_id
 LIMIT :limit
 
@@ -44,7 +46,7 @@ LIMIT :limit
 SELECT a.id, a.system_id, a.name, a.description, a.avatar_url, a.created_at, a.updated_at, sm.role
 FROM subsystem_members sm
 JOIN alters a ON a.id = sm.alter_id
-WHERE sm.subsystem_id = :subsystem_id AND sm.alter_id > :after
+WHERE sm.subsystem_id = :subsystem_id AND sm.alter_id > :after AND a.id > :after
 ORDER BY sm.alter_id
 LIMIT :limit
 
