@@ -32,7 +32,10 @@ AvatarUrl = Annotated[
 Search = Annotated[
     str | None,
     Parameter(
-        description="Only alters whose name contains this text, ignoring case; `%` and `_` match themselves.",
+        description=(
+            "Only alters whose name contains this text, ignoring case; `%` and `_` match themselves. "
+            "Non-ASCII letters compare as the database does (SQLite folds only ASCII letters)."
+        ),
         max_length=255,
         pattern=r"^[^\x00]*$",
     ),
