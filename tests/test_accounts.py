@@ -109,25 +109,36 @@ async def test_registered_user_is_approved_then_uses_and_revokes_a_read_token(di
 
 async def test_tokens_are_stored_hashed_and_expire(didhub, client):
     ann = await didhub.create_user("ann")
-    created = (await client.post("/api/v1/me/tokens", json={"name": "cli", "expires_in_days": 7}, headers=ann.headers)).json()
+    created = (
+        await client.post("/api/v1/me/tokens", json={"name": "cli", "expires_in_days": 7}, headers=ann.headers)
+    ).json()
     assert created["scopes"] == ["read", "write"]
     rows = {row["id"]: row for row in await didhub.db.fetch_all("accounts_probe.tokens", user_id=ann.id)}
     stored = rows[created["id"]]
-    assert stored["token_hash"] == service.token_digest(created["token"]) and created["token"] not in json.dumps(rows, default=str)
+    assert stored["token_hash"] == service.token_digest(created["token"]) and created["token"] not in json.dumps(
+        rows, default=str
+    )
     assert stored["scopes"] == "read write"
     assert timedelta(days=6, hours=23) < stored["expires_at"] - utcnow() <= timedelta(days=7)
 
     assert (await client.get("/api/v1/me", headers=bearer(created["token"]))).status_code == 200
-    used = (await didhub.db.fetch_all("accounts_probe.tokens", user_id=ann.id))
+    used = await didhub.db.fetch_all("accounts_probe.tokens", user_id=ann.id)
     assert {row["id"]: row["last_used_at"] for row in used}[created["id"]] is not None
 
     async with didhub.db.transaction():
-        await didhub.db.execute("accounts_probe.expire_token", id=created["id"], expires_at=utcnow() - timedelta(seconds=1))
+        await didhub.db.execute(
+            "accounts_probe.expire_token", id=created["id"], expires_at=utcnow() - timedelta(seconds=1)
+        )
     expired = await client.get("/api/v1/me", headers=bearer(created["token"]))
     assert expired.status_code == 401
     assert (await client.get("/api/v1/me", headers=bearer("dh_not-a-token"))).status_code == 401
 
-    for bad in ({"name": "x", "scopes": ["write"]}, {"name": "x", "expires_in_days": 0}, {"name": "x", "expires_in_days": 3651}, {"name": ""}):
+    for bad in (
+        {"name": "x", "scopes": ["write"]},
+        {"name": "x", "expires_in_days": 0},
+        {"name": "x", "expires_in_days": 3651},
+        {"name": ""},
+    ):
         refused = await client.post("/api/v1/me/tokens", json=bad, headers=ann.headers)
         assert refused.status_code == 400 and refused.json()["code"] == "validation_failed", bad
 
@@ -138,12 +149,16 @@ async def test_password_change_revokes_other_tokens_and_logout_revokes_the_prese
     personal = await didhub.token(ann, ["read", "write"])
 
     wrong = await client.post(
-        "/api/v1/me/password", json={"current_password": "not it at all", "new_password": "a new password"}, headers=ann.headers
+        "/api/v1/me/password",
+        json={"current_password": "not it at all", "new_password": "a new password"},
+        headers=ann.headers,
     )
     assert wrong.status_code == 403 and wrong.json()["code"] == "forbidden"
 
     changed = await client.post(
-        "/api/v1/me/password", json={"current_password": DEFAULT_PASSWORD, "new_password": "a new password"}, headers=ann.headers
+        "/api/v1/me/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": "a new password"},
+        headers=ann.headers,
     )
     assert changed.status_code == 204
     assert (await client.get("/api/v1/me", headers=ann.headers)).status_code == 200
@@ -169,7 +184,10 @@ async def test_failed_sign_ins_look_alike_and_the_eleventh_is_throttled(didhub, 
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.json() == wrong.json() and unknown.json()["code"] == "invalid_credentials"
     failed = [row for row in await audit_rows(didhub) if row["action"] == "auth.login_failed"]
-    assert [(row["user_id"], row["details"]) for row in failed] == [(None, {"username": "nobody"}), (ann.id, {"username": "ann"})]
+    assert [(row["user_id"], row["details"]) for row in failed] == [
+        (None, {"username": "nobody"}),
+        (ann.id, {"username": "ann"}),
+    ]
 
     # per address: ten failures from one address, then the eleventh attempt is refused
     for _ in range(8):
@@ -240,9 +258,13 @@ async def test_bad_input_and_unknown_fields_are_refused(didhub, client):
         client.post("/api/v1/auth/login", json={"username": "ann", "password": DEFAULT_PASSWORD, "remember": True}),
         client.patch("/api/v1/me", json={"is_admin": True}, headers=ann.headers),
         client.patch(f"/api/v1/users/{ann.id}", json={"username": "x"}, headers=admin.headers),
-        client.post("/api/v1/users", json={"username": "bob", "password": DEFAULT_PASSWORD, "role": "x"}, headers=admin.headers),
+        client.post(
+            "/api/v1/users", json={"username": "bob", "password": DEFAULT_PASSWORD, "role": "x"}, headers=admin.headers
+        ),
         client.post("/api/v1/me/tokens", json={"name": "x", "token": "mine"}, headers=ann.headers),
-        client.post("/api/v1/me/password", json={"current_password": "x", "new_password": "y" * 8, "x": 1}, headers=ann.headers),
+        client.post(
+            "/api/v1/me/password", json={"current_password": "x", "new_password": "y" * 8, "x": 1}, headers=ann.headers
+        ),
     ]
     for attempt in attempts:
         response = await attempt
@@ -314,7 +336,11 @@ async def test_admin_lists_and_filters_users(didhub, client):
 async def test_admin_reads_and_changes_users_others_may_not(didhub, client):
     admin = await didhub.admin()
     ann = await didhub.create_user("ann")
-    for method, path in [("GET", "/api/v1/users"), ("GET", f"/api/v1/users/{admin.id}"), ("DELETE", f"/api/v1/users/{admin.id}")]:
+    for method, path in [
+        ("GET", "/api/v1/users"),
+        ("GET", f"/api/v1/users/{admin.id}"),
+        ("DELETE", f"/api/v1/users/{admin.id}"),
+    ]:
         response = await client.request(method, path, headers=ann.headers)
         assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert (await client.get("/api/v1/users")).status_code == 401
@@ -369,7 +395,9 @@ async def test_the_last_admin_cannot_be_demoted_or_deleted(didhub, client):
 async def test_deleting_a_user_cascades_and_runs_the_deleting_hooks(didhub, client):
     admin = await didhub.admin()
     registered = (await register(client, "plural", is_system=True, note="hello")).json()
-    await client.patch(f"/api/v1/users/{registered['id']}", json={"is_approved": True, "is_system": True}, headers=admin.headers)
+    await client.patch(
+        f"/api/v1/users/{registered['id']}", json={"is_approved": True, "is_system": True}, headers=admin.headers
+    )
     plural_token = (await login(client, "plural")).json()["token"]
     now = utcnow()
     async with didhub.db.transaction():
@@ -382,7 +410,9 @@ async def test_deleting_a_user_cascades_and_runs_the_deleting_hooks(didhub, clie
     assert deleted.status_code == 204
     after = await didhub.db.fetch_one("accounts_probe.user_rows", user_id=registered["id"], system_id=system_id)
     assert after == {"users": 0, "api_tokens": 0, "system_requests": 0, "systems": 0, "alters": 0}
-    assert accounts_probe.deletions == [{"user_id": registered["id"], "row_during_hook": True, "row_after_commit": False}]
+    assert accounts_probe.deletions == [
+        {"user_id": registered["id"], "row_during_hook": True, "row_after_commit": False}
+    ]
     assert (await client.get("/api/v1/me", headers=bearer(plural_token))).status_code == 401
 
 
@@ -402,17 +432,27 @@ async def test_every_mutation_leaves_one_audit_row_and_no_secret(didhub, client)
 
     user = (await expect("auth.register", register(client, "ann"), 201)).json()
     await expect(None, register(client, "ANN"), 409)
-    await expect("user.update", client.patch(f"/api/v1/users/{user['id']}", json={"is_approved": True}, headers=admin.headers), 200)
+    await expect(
+        "user.update",
+        client.patch(f"/api/v1/users/{user['id']}", json={"is_approved": True}, headers=admin.headers),
+        200,
+    )
     await expect(None, client.patch(f"/api/v1/users/{admin.id}", json={"is_admin": False}, headers=admin.headers), 409)
     await expect("auth.login_failed", login(client, "ann", "the wrong one"), 401)
     session = (await expect("auth.login", login(client, "ann"), 200)).json()["token"]
     secrets.add(session)
-    token = (await expect("token.create", client.post("/api/v1/me/tokens", json={"name": "t"}, headers=bearer(session)), 201)).json()
+    token = (
+        await expect("token.create", client.post("/api/v1/me/tokens", json={"name": "t"}, headers=bearer(session)), 201)
+    ).json()
     secrets.add(token["token"])
     await expect("token.revoke", client.delete(f"/api/v1/me/tokens/{token['id']}", headers=bearer(session)), 204)
     await expect(None, client.delete(f"/api/v1/me/tokens/{token['id']}", headers=bearer(session)), 404)
     change = {"current_password": DEFAULT_PASSWORD, "new_password": "second password"}
-    await expect(None, client.post("/api/v1/me/password", json={**change, "current_password": "wrong!!!"}, headers=bearer(session)), 403)
+    await expect(
+        None,
+        client.post("/api/v1/me/password", json={**change, "current_password": "wrong!!!"}, headers=bearer(session)),
+        403,
+    )
     await expect("user.password_change", client.post("/api/v1/me/password", json=change, headers=bearer(session)), 204)
     secrets.add("second password")
     await expect("user.update", client.patch("/api/v1/me", json={"username": "anne"}, headers=bearer(session)), 200)
@@ -423,7 +463,9 @@ async def test_every_mutation_leaves_one_audit_row_and_no_secret(didhub, client)
     await expect(None, client.post("/api/v1/users", json=new_user, headers=admin.headers), 409)
     secrets.add("bob's new password")
     await expect(
-        "user.update", client.patch(f"/api/v1/users/{bob['id']}", json={"password": "bob's new password"}, headers=admin.headers), 200
+        "user.update",
+        client.patch(f"/api/v1/users/{bob['id']}", json={"password": "bob's new password"}, headers=admin.headers),
+        200,
     )
     await expect("user.delete", client.delete(f"/api/v1/users/{bob['id']}", headers=admin.headers), 204)
     await expect(None, client.delete(f"/api/v1/users/{admin.id}", headers=admin.headers), 409)
@@ -479,7 +521,9 @@ async def test_health_answers_while_logins_hash(didhub, client, monkeypatch):
 @pytest.mark.parametrize("didhub_settings", [{"DIDHUB_ADMIN_USERNAME": "", "DIDHUB_ADMIN_PASSWORD": ""}])
 async def test_bootstrap_creates_one_admin_even_when_two_workers_race(didhub, client):
     services = didhub.app.state.services
-    assert (await client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})).status_code == 401
+    assert (
+        await client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    ).status_code == 401
 
     config = msgspec.structs.replace(services.config, admin_username="root", admin_password="root password")
     worker = dataclasses.replace(services, config=config)
@@ -533,7 +577,9 @@ def _accounts():
         )
         return {
             row["username"]: (
-                row["is_admin"], row["is_system"], row["is_approved"],
+                row["is_admin"],
+                row["is_system"],
+                row["is_approved"],
                 await services.db.fetch_val("accounts.get_password_hash", id=row["id"]),
             )
             for row in rows
@@ -568,7 +614,10 @@ def test_cli_creates_lists_and_approves_users(cli):
     assert short.exit_code == 2
 
     accounts = _accounts()
-    assert {name: flags[:3] for name, flags in accounts.items()} == {"root": (True, False, True), "Plural": (False, True, True)}
+    assert {name: flags[:3] for name, flags in accounts.items()} == {
+        "root": (True, False, True),
+        "Plural": (False, True, True),
+    }
     assert PasswordHasher().verify(accounts["root"][3], "root password")
 
     listed = cli("users", "list")

@@ -39,9 +39,13 @@ async def ensure_admin(services: Services) -> None:
             user_id = await service.insert_user(
                 db, username=username, password_hash=password_hash, is_admin=True, is_system=False, is_approved=True
             )
-            await Audit(db).record("user.create", "user", user_id, {"username": username, "is_admin": True, "bootstrap": True})
+            await Audit(db).record(
+                "user.create", "user", user_id, {"username": username, "is_admin": True, "bootstrap": True}
+            )
     except Conflict:
         if await db.fetch_one("accounts.find_admin") is None:
-            logger.warning("DIDHUB_ADMIN_USERNAME %r belongs to an account that is not an approved admin; left as it is", username)
+            logger.warning(
+                "DIDHUB_ADMIN_USERNAME %r belongs to an account that is not an approved admin; left as it is", username
+            )
         return
     logger.info("created the administrator %r", username)

@@ -50,10 +50,18 @@ def create(ctx: Context, username: str, admin: bool, system: bool, password_stdi
         password_hash = await hash_password(password)
         async with services.db.transaction():
             user_id = await service.insert_user(
-                services.db, username=username, password_hash=password_hash, is_admin=admin, is_system=system, is_approved=True
+                services.db,
+                username=username,
+                password_hash=password_hash,
+                is_admin=admin,
+                is_system=system,
+                is_approved=True,
             )
             await Audit(services.db).record(
-                "user.create", "user", user_id, {"username": username, "is_admin": admin, "is_system": system, "is_approved": True}
+                "user.create",
+                "user",
+                user_id,
+                {"username": username, "is_admin": admin, "is_system": system, "is_approved": True},
             )
         return user_id
 
@@ -74,7 +82,13 @@ def list_users(ctx: Context) -> None:
         after = 0
         while True:
             batch = await services.db.fetch_all(
-                "accounts.list_users", after=after, pattern=None, is_admin=None, is_system=None, is_approved=None, limit=_PAGE
+                "accounts.list_users",
+                after=after,
+                pattern=None,
+                is_admin=None,
+                is_system=None,
+                is_approved=None,
+                limit=_PAGE,
             )
             rows.extend(batch)
             if len(batch) < _PAGE:
@@ -108,7 +122,9 @@ def approve(ctx: Context, username: str) -> None:
                     password_hash=None,
                     updated_at=utcnow(),
                 )
-                await Audit(db).record("user.update", "user", row["id"], {"fields": ["is_approved"], "is_approved": True})
+                await Audit(db).record(
+                    "user.update", "user", row["id"], {"fields": ["is_approved"], "is_approved": True}
+                )
         return True
 
     if not run_with_services(ctx, work):

@@ -18,7 +18,8 @@ Username = Annotated[
     ),
 ]
 Password = Annotated[
-    str, msgspec.Meta(min_length=8, max_length=1024, description="8–1024 characters.", examples=["correct horse battery"])
+    str,
+    msgspec.Meta(min_length=8, max_length=1024, description="8–1024 characters.", examples=["correct horse battery"]),
 ]
 # Sign-in takes whatever was typed (within the column's and the hasher's bounds): a name that
 # breaks the rules is simply nobody's.
@@ -36,7 +37,9 @@ Scopes = Annotated[
         examples=[["read"], ["read", "write"]],
     ),
 ]
-ExpiresInDays = Annotated[int, msgspec.Meta(ge=1, le=3650, description="1–3650 days; default: setting `auth.token_ttl_days`.")]
+ExpiresInDays = Annotated[
+    int, msgspec.Meta(ge=1, le=3650, description="1–3650 days; default: setting `auth.token_ttl_days`.")
+]
 
 
 class User(msgspec.Struct, kw_only=True):

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK
 from msgspec import UNSET
@@ -15,7 +16,7 @@ from msgspec import UNSET
 from core.audit import Audit
 from core.auth import CurrentUser
 from core.db import DB, utcnow
-from core.errors import Conflict, Forbidden, NotFound, Unauthorized, validation_error
+from core.errors import Conflict, Forbidden, NotFound, Problem, Unauthorized, validation_error
 from core.pagination import Cursor, Limit, decode_cursor, page
 from core.params import Id
 from core.plugins import call_async
@@ -60,13 +61,31 @@ def _wrong_password() -> Unauthorized:
     return Unauthorized("invalid_credentials", "Wrong username or password.")
 
 
+def _last_admin() -> Conflict:
+    return Conflict("last_admin", "This is the last approved administrator; make another one first.")
+
+
 def _like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with `!` as the escape character."""
     escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
     return f"%{escaped}%"
 
 
-_THROTTLED = "After 10 failed sign-ins within 15 minutes for one username or from one address, `429 rate_limited` with `Retry-After`."
+_SIGNED_IN = {
+    401: "No valid bearer token (`unauthenticated`)",
+    403: "The account awaits approval (`not_approved`), or a read-only token tried to change something (`forbidden`)",
+}
+_ADMIN = {**_SIGNED_IN, 403: "Not an administrator (`forbidden`), or a read-only token tried to change something"}
+
+
+def _problems(descriptions: dict[int, str]) -> dict[int, ResponseSpec]:
+    return {status: ResponseSpec(data_container=Problem, description=text) for status, text in descriptions.items()}
+
+
+_THROTTLED = (
+    "After 10 failed sign-ins within 15 minutes for one username or from one address: "
+    "`429 rate_limited` with `Retry-After`."
+)
 
 
 class AuthController(Controller):
@@ -82,6 +101,9 @@ class AuthController(Controller):
             "`closed` this answers `403 registration_closed`. With `is_system: true` a pending system request "
             "carrying `note` is filed as well (`note` only goes with `is_system`). A username that differs "
             "from a taken one only in case is taken too: `409 username_taken`."
+        ),
+        responses=_problems(
+            {403: "Registration is closed (`registration_closed`)", 409: "The username is taken (`username_taken`)"}
         ),
     )
     async def register(self, data: JSONBody[RegisterRequest], services: Services, db: DB, audit: Audit) -> User:
@@ -123,25 +145,37 @@ class AuthController(Controller):
             "about the same time. An account waiting for approval gets `403 not_approved` (only once the "
             f"password is right). {_THROTTLED}"
         ),
+        responses=_problems(
+            {
+                401: "Wrong username or password (`invalid_credentials`)",
+                403: "The account awaits approval (`not_approved`)",
+                429: "Too many failed sign-ins (`rate_limited`, see `Retry-After`)",
+            }
+        ),
     )
     async def login(
-        self, data: JSONBody[LoginRequest], request: Request, services: Services, db: DB, audit: Audit, throttle: LoginThrottle
+        self,
+        data: JSONBody[LoginRequest],
+        request: Request,
+        services: Services,
+        db: DB,
+        audit: Audit,
+        throttle: LoginThrottle,
     ) -> LoginResponse:
         user_key, address_key = _throttle_keys(request, data.username)
         throttle.check((user_key, address_key))
-        # counted before the check and forgotten on success, so a burst of concurrent guesses
-        # at one account cannot slip past the limit
+        # a guess counts before its password is checked (and is forgotten if right), so a burst
+        # of concurrent guesses at one account cannot slip past the limit
         throttle.fail(user_key)
         row = await db.fetch_one("accounts.get_login", username_key=service.username_key(data.username))
         matches, needs_rehash = await check_password(row["password_hash"] if row else None, data.password)
-        if not matches:
+        if row is None or not matches:
             throttle.fail(address_key)
             user_id = row["id"] if row else None
             # its own transaction: the request fails, the record of it must stay
             async with db.transaction():
                 await audit.record("auth.login_failed", "user", user_id, {"username": data.username}, user_id=user_id)
             raise _wrong_password()
-        assert row is not None
         throttle.forget(user_key)
         if not row["is_approved"]:
             raise Forbidden("not_approved", "This account is waiting for an administrator's approval.")
@@ -152,7 +186,9 @@ class AuthController(Controller):
         expired = await db.fetch_all("accounts.expired_tokens", user_id=row["id"], now=utcnow())
         async with db.transaction():
             if new_hash is not None:
-                await db.execute("accounts.rehash_password", id=row["id"], password_hash=new_hash, old_hash=row["password_hash"])
+                await db.execute(
+                    "accounts.rehash_password", id=row["id"], password_hash=new_hash, old_hash=row["password_hash"]
+                )
             for token_row in expired:
                 await db.execute("accounts.delete_token", id=token_row["id"])
             token, token_id, _, expires_at = await service.issue_token(
@@ -166,7 +202,12 @@ class AuthController(Controller):
         "/logout",
         status_code=204,
         summary="Sign out",
-        description="Revokes the token this request presents. Works for an account that is no longer approved, too.",
+        description=(
+            "Revokes the token this request presents; works for an account that is no longer approved, too. "
+            "A read-only token may change nothing, so it cannot sign itself out: "
+            "revoke it with `DELETE /api/v1/me/tokens/{id}`."
+        ),
+        responses=_problems(_SIGNED_IN),
     )
     async def logout(self, account: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
@@ -179,22 +220,31 @@ class MeController(Controller):
     tags = ["accounts"]
     dependencies = {"throttle": Provide(provide_throttle, sync_to_thread=False)}
 
-    @get("/", summary="The signed-in user", description="Never holds a password hash or a token.")
+    @get(
+        "/",
+        summary="The signed-in user",
+        description="Never holds a password hash or a token.",
+        responses=_problems(_SIGNED_IN),
+    )
     async def get_me(self, user: CurrentUser, db: DB) -> User:
         return user_from_row(await service.get_user(db, user.id))
 
-    @patch("/", summary="Change your username", description="`409 username_taken` when it differs from a taken one only in case.")
+    @patch(
+        "/",
+        summary="Change your username",
+        description="`409 username_taken` when it differs from a taken one only in case.",
+        responses=_problems({**_SIGNED_IN, 409: "The username is taken (`username_taken`)"}),
+    )
     async def update_me(self, data: JSONBody[MeUpdate], user: CurrentUser, db: DB, audit: Audit) -> User:
         async with db.transaction():
             if data.username is not UNSET:
-                now = utcnow()
                 try:
                     await db.execute(
                         "accounts.set_username",
                         id=user.id,
                         username=data.username,
                         username_key=service.username_key(data.username),
-                        updated_at=now,
+                        updated_at=utcnow(),
                     )
                 except Conflict:
                     raise service.username_taken(data.username) from None
@@ -211,9 +261,22 @@ class MeController(Controller):
             "`current_password` answers `403 forbidden` (not 401: the token itself is fine). Wrong guesses "
             f"count towards the sign-in throttle. {_THROTTLED}"
         ),
+        responses=_problems(
+            {
+                **_SIGNED_IN,
+                403: "The current password is wrong, the account awaits approval, or the token may only read",
+                429: "Too many wrong passwords (`rate_limited`, see `Retry-After`)",
+            }
+        ),
     )
     async def change_password(
-        self, data: JSONBody[PasswordChange], request: Request, user: CurrentUser, db: DB, audit: Audit, throttle: LoginThrottle
+        self,
+        data: JSONBody[PasswordChange],
+        request: Request,
+        user: CurrentUser,
+        db: DB,
+        audit: Audit,
+        throttle: LoginThrottle,
     ) -> None:
         user_key, address_key = _throttle_keys(request, user.username)
         throttle.check((user_key, address_key))
@@ -234,6 +297,7 @@ class MeController(Controller):
         "/tokens",
         summary="Your tokens",
         description="The tokens that have not expired, sign-in tokens included; never the token itself. Paginated.",
+        responses=_problems(_SIGNED_IN),
     )
     async def list_tokens(self, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor) -> TokenPage:
         rows = await db.fetch_all(
@@ -246,19 +310,22 @@ class MeController(Controller):
         "/tokens",
         summary="Create a personal API token",
         description=(
-            "The token is in this answer only; store it. `scopes` defaults to `[\"read\", \"write\"]`; a "
-            "`[\"read\"]` token gets `403 forbidden` on every request that changes something."
+            'The token is in this answer only; store it. `scopes` defaults to `["read", "write"]`; a '
+            '`["read"]` token gets `403 forbidden` on every request that changes something.'
         ),
+        responses=_problems(_SIGNED_IN),
     )
-    async def create_token(self, data: JSONBody[TokenCreate], user: CurrentUser, services: Services, db: DB, audit: Audit) -> NewToken:
-        if "read" not in data.scopes:
+    async def create_token(
+        self, data: JSONBody[TokenCreate], user: CurrentUser, services: Services, db: DB, audit: Audit
+    ) -> NewToken:
+        scopes = service.canonical_scopes(data.scopes)
+        if "read" not in scopes:
             raise validation_error("scopes", 'must be ["read"] or ["read", "write"]')
         days = data.expires_in_days or await services.settings.get("auth.token_ttl_days")
         async with db.transaction():
             token, token_id, created_at, expires_at = await service.issue_token(
-                db, user_id=user.id, name=data.name, scopes=list(data.scopes), days=days
+                db, user_id=user.id, name=data.name, scopes=scopes, days=days
             )
-            scopes = [scope for scope in ("read", "write") if scope in data.scopes]
             await audit.record(
                 "token.create", "token", token_id, {"name": data.name, "scopes": scopes, "expires_in_days": days}
             )
@@ -272,7 +339,12 @@ class MeController(Controller):
             token=token,
         )
 
-    @delete("/tokens/{token_id:int}", summary="Revoke one of your tokens", description="`404` when it is not yours.")
+    @delete(
+        "/tokens/{token_id:int}",
+        summary="Revoke one of your tokens",
+        description="`404` when it is not yours.",
+        responses=_problems({**_SIGNED_IN, 404: "No token of yours has this id"}),
+    )
     async def revoke_token(self, token_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
             row = await db.fetch_one("accounts.get_token", id=token_id, user_id=user.id)
@@ -290,7 +362,12 @@ class UsersController(Controller):
     path = "/api/v1/users"
     tags = ["users"]
 
-    @get("/", summary="List users", description="Admin only. Filters combine; ordered by id; paginated.")
+    @get(
+        "/",
+        summary="List users",
+        description="Admin only. Filters combine; ordered by id; paginated.",
+        responses=_problems(_ADMIN),
+    )
     async def list_users(
         self,
         admin: CurrentUser,
@@ -314,7 +391,12 @@ class UsersController(Controller):
         items, next_cursor = page(rows, limit)
         return UserPage(items=[user_from_row(row) for row in items], next_cursor=next_cursor)
 
-    @post("/", summary="Create a user", description="Admin only. Approved unless `is_approved: false`.")
+    @post(
+        "/",
+        summary="Create a user",
+        description="Admin only. Approved unless `is_approved: false`.",
+        responses=_problems({**_ADMIN, 409: "The username is taken (`username_taken`)"}),
+    )
     async def create_user(self, data: JSONBody[UserCreate], admin: CurrentUser, db: DB, audit: Audit) -> User:
         password_hash = await hash_password(data.password)
         async with db.transaction():
@@ -330,12 +412,22 @@ class UsersController(Controller):
                 "user.create",
                 "user",
                 user_id,
-                {"username": data.username, "is_admin": data.is_admin, "is_system": data.is_system, "is_approved": data.is_approved},
+                {
+                    "username": data.username,
+                    "is_admin": data.is_admin,
+                    "is_system": data.is_system,
+                    "is_approved": data.is_approved,
+                },
             )
             row = await service.get_user(db, user_id)
         return user_from_row(row)
 
-    @get("/{user_id:int}", summary="Read a user", description="Admin only.")
+    @get(
+        "/{user_id:int}",
+        summary="Read a user",
+        description="Admin only.",
+        responses=_problems({**_ADMIN, 404: "No such user"}),
+    )
     async def get_user(self, user_id: Id, admin: CurrentUser, db: DB) -> User:
         return user_from_row(await service.get_user(db, user_id))
 
@@ -346,17 +438,30 @@ class UsersController(Controller):
             "Admin only; changes only the fields sent. Setting `password` revokes all of the user's tokens. "
             "Taking admin rights or approval from the last approved admin answers `409 last_admin`."
         ),
+        responses=_problems(
+            {**_ADMIN, 404: "No such user", 409: "It would leave no approved administrator (`last_admin`)"}
+        ),
     )
-    async def update_user(self, user_id: Id, data: JSONBody[UserUpdate], admin: CurrentUser, db: DB, audit: Audit) -> User:
-        flags = {name: getattr(data, name) for name in ("is_admin", "is_system", "is_approved") if getattr(data, name) is not UNSET}
+    async def update_user(
+        self, user_id: Id, data: JSONBody[UserUpdate], admin: CurrentUser, db: DB, audit: Audit
+    ) -> User:
+        flags = {
+            name: getattr(data, name)
+            for name in ("is_admin", "is_system", "is_approved")
+            if getattr(data, name) is not UNSET
+        }
         password_hash = await hash_password(data.password) if data.password is not UNSET else None
         async with db.transaction():
             row = await service.get_user(db, user_id)
             if not flags and password_hash is None:
                 return user_from_row(row)
-            demotes = row["is_admin"] and row["is_approved"] and (flags.get("is_admin") is False or flags.get("is_approved") is False)
+            demotes = (
+                row["is_admin"]
+                and row["is_approved"]
+                and (flags.get("is_admin") is False or flags.get("is_approved") is False)
+            )
             if demotes and await service.would_remove_last_admin(db, user_id):
-                raise Conflict("last_admin", "This is the last administrator; make another one first.")
+                raise _last_admin()
             await db.execute(
                 "accounts.update_user",
                 id=user_id,
@@ -380,12 +485,15 @@ class UsersController(Controller):
             "Admin only. Everything of the user goes too: systems and all under them, uploads (rows and files), "
             "tokens, system requests. Deleting the last approved admin answers `409 last_admin`."
         ),
+        responses=_problems(
+            {**_ADMIN, 404: "No such user", 409: "It is the last approved administrator (`last_admin`)"}
+        ),
     )
     async def delete_user(self, user_id: Id, admin: CurrentUser, services: Services, db: DB, audit: Audit) -> None:
         async with db.transaction():
             row = await service.get_user(db, user_id)
             if row["is_admin"] and row["is_approved"] and await service.would_remove_last_admin(db, user_id):
-                raise Conflict("last_admin", "This is the last administrator; make another one first.")
+                raise _last_admin()
             after_commit = await call_async(services.pm, "didhub_user_deleting", services=services, user_id=user_id)
             await db.execute("accounts.delete_user", id=user_id)
             await audit.record("user.delete", "user", user_id, {"username": row["username"]})

@@ -15,6 +15,12 @@ TOKEN_PREFIX = "dh_"
 MAX_TOKEN_LENGTH = 200
 
 
+def canonical_scopes(scopes: list[str]) -> list[str]:
+    """Scopes in one order ("read", then "write"), without repeats: `api_tokens.scopes` reads
+    the same however a client listed them."""
+    return [scope for scope in ("read", "write") if scope in scopes]
+
+
 def username_key(username: str) -> str:
     """What `users.username_key` holds: the case-insensitive identity of a username."""
     return username.casefold()
@@ -55,7 +61,9 @@ async def get_user(db: DB, user_id: int) -> dict[str, Any]:
     return row
 
 
-async def issue_token(db: DB, *, user_id: int, name: str, scopes: list[str], days: int) -> tuple[str, int, datetime, datetime]:
+async def issue_token(
+    db: DB, *, user_id: int, name: str, scopes: list[str], days: int
+) -> tuple[str, int, datetime, datetime]:
     """Store a new token's hash; returns (the token, its id, created_at, expires_at)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     created_at = utcnow()
@@ -65,8 +73,7 @@ async def issue_token(db: DB, *, user_id: int, name: str, scopes: list[str], day
         user_id=user_id,
         name=name,
         token_hash=token_digest(token),
-        # "read" or "read write": the order is fixed so the column reads the same everywhere
-        scopes=" ".join(scope for scope in ("read", "write") if scope in scopes),
+        scopes=" ".join(canonical_scopes(scopes)),
         created_at=created_at,
         expires_at=expires_at,
     )

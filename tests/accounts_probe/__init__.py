@@ -19,7 +19,10 @@ def didhub_sql_dirs() -> list[Path]:
 
 @hookimpl
 async def didhub_user_deleting(services: Any, user_id: int) -> Any:
-    record = {"user_id": user_id, "row_during_hook": await services.db.fetch_one("accounts.get_user", id=user_id) is not None}
+    record = {
+        "user_id": user_id,
+        "row_during_hook": await services.db.fetch_one("accounts.get_user", id=user_id) is not None,
+    }
     deletions.append(record)
 
     async def after_commit() -> None:
