@@ -77,7 +77,7 @@ def _visible(row: dict[str, Any] | None, user: CurrentUser) -> dict[str, Any]:
     return row
 
 
-def contains_pattern(text: str | None) -> str:
+def _contains_pattern(text: str | None) -> str:
     """A LIKE pattern (used with ESCAPE '!') matching names that contain `text` literally, lower-cased."""
     if not text:
         return "%"
@@ -134,7 +134,7 @@ class SystemAltersController(Controller):
         params: dict[str, Any] = {
             "system_id": system_id,
             "after": decode_cursor(cursor) or 0,
-            "pattern": contains_pattern(q),
+            "pattern": _contains_pattern(q),
             "limit": limit + 1,
         }
         # each filter shape has its own query so that the page is read in order from an index
