@@ -16,9 +16,11 @@ import accounts_probe
 from core.app import build_services, started
 from core.config import load_config
 from core.db import utcnow
+from core.errors import RateLimited
 from core.testing import ADMIN_PASSWORD, DEFAULT_PASSWORD
 from plugins.accounts import passwords, service
 from plugins.accounts.bootstrap import ensure_admin
+from plugins.accounts.throttle import LoginThrottle
 
 pytestmark = pytest.mark.anyio
 
@@ -206,6 +208,28 @@ async def test_failed_sign_ins_look_alike_and_the_eleventh_is_throttled(didhub, 
         async with client_from(didhub.app, f"10.0.0.{number}") as elsewhere:
             response = await login(elsewhere, "ann", "wrong password")
         assert response.status_code == (401 if number < 12 else 429)
+
+
+def test_throttle_forgets_after_the_window_and_stays_bounded():
+    now = [0.0]
+    throttle = LoginThrottle(limit=3, window_seconds=60, max_keys=5, clock=lambda: now[0])
+    for second in (0, 10, 20):
+        now[0] = second
+        throttle.check(["user:ann"])
+        throttle.fail("user:ann")
+    with pytest.raises(RateLimited) as refused:
+        throttle.check(["address:x", "user:ann"])
+    assert refused.value.headers["Retry-After"] == "40"  # when the first failure leaves the window
+    now[0] = 60.5
+    throttle.check(["user:ann"])  # one failure left the window: one more attempt is allowed
+    throttle.fail("user:ann")
+    with pytest.raises(RateLimited):
+        throttle.check(["user:ann"])
+
+    for number in range(10):
+        throttle.fail(f"address:{number}")
+    assert len(throttle._failures) == 5  # the least recently failed keys went first
+    throttle.check(["user:ann"])
 
 
 async def test_usernames_are_unique_regardless_of_case(didhub, client):

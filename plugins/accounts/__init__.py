@@ -15,6 +15,7 @@ from core import hookimpl
 from core.auth import CurrentUser
 from core.services import Services
 from core.settings import SettingSpec
+from plugins.accounts import passwords
 from plugins.accounts.bootstrap import ensure_admin
 from plugins.accounts.routes import AuthController, MeController, UsersController
 from plugins.accounts.tokens import authenticate
@@ -48,6 +49,7 @@ def didhub_settings() -> list[SettingSpec]:
 
 @hookimpl
 async def didhub_startup(services: Services) -> None:
+    await passwords.prepare()
     await ensure_admin(services)
 
 

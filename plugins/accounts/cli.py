@@ -19,11 +19,11 @@ from plugins.accounts.passwords import hash_password
 _PAGE = 200
 
 
-def _checked(value: str, kind: object, what: str) -> str:
+def _checked(value: str, kind: object, name: str, rule: str) -> str:
     try:
         return msgspec.convert(value, kind)
-    except msgspec.ValidationError as exc:
-        raise click.BadParameter(str(exc), param_hint=what) from None
+    except msgspec.ValidationError:
+        raise click.BadParameter(rule, param_hint=name) from None
 
 
 @click.group("users")
@@ -39,12 +39,12 @@ def users() -> None:
 @pass_context
 def create(ctx: Context, username: str, admin: bool, system: bool, password_stdin: bool) -> None:
     """Create an approved account. The password is asked for (hidden, twice) unless --password-stdin."""
-    username = _checked(username, Username, f"USERNAME ({USERNAME_RULE})")
+    username = _checked(username, Username, "USERNAME", USERNAME_RULE)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    password = _checked(password, Password, "password (8–1024 characters)")
+    password = _checked(password, Password, "password", "8–1024 characters.")
 
     async def work(services: Services) -> int:
         password_hash = await hash_password(password)

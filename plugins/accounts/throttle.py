@@ -2,15 +2,15 @@
 
 Kept in this process's memory: with several workers each counts on its own, so an attacker
 gets at most `workers` times the allowance, which still stops guessing at any useful speed.
-Memory stays bounded: at most `max_keys` keys, the least recently failed dropped first, each
-remembering only its last `limit` failures.
+Memory stays bounded: at most `max_keys` keys (under 1 KB each, so about 20 MB at worst), the
+least recently failed dropped first, each remembering only its last `limit` failures.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from core.errors import RateLimited
@@ -21,14 +21,14 @@ class LoginThrottle:
         self,
         limit: int = 10,
         window_seconds: float = 15 * 60,
-        max_keys: int = 100_000,
+        max_keys: int = 20_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limit = limit
         self.window = window_seconds
         self.max_keys = max_keys
         self.clock = clock
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
 
     def check(self, keys: Iterable[str]) -> None:
         """Raise `RateLimited` when any of `keys` has reached the limit."""
@@ -40,9 +40,9 @@ class LoginThrottle:
     def fail(self, key: str) -> None:
         """Count a failure for `key`."""
         now = self.clock()
-        failures = self._failures.pop(key, None) or deque(maxlen=self.limit)
+        failures = self._failures.pop(key, [])
         failures.append(now)
-        self._failures[key] = failures  # now the most recently failed
+        self._failures[key] = failures[-self.limit :]  # now the most recently failed
         while len(self._failures) > self.max_keys:
             self._failures.popitem(last=False)
 
@@ -54,8 +54,7 @@ class LoginThrottle:
         failures = self._failures.get(key)
         if failures is None:
             return None
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
+        failures[:] = [moment for moment in failures if moment > now - self.window]
         if not failures:
             del self._failures[key]
             return None
