@@ -44,7 +44,7 @@ from plugins.accounts.throttle import LoginThrottle
 logger = logging.getLogger("didhub.accounts")
 
 _THROTTLE_STATE_KEY = "accounts.login_throttle"
-LOGIN_TOKEN_NAME = "login"
+_LOGIN_TOKEN_NAME = "login"
 
 
 def provide_throttle(state: State) -> LoginThrottle:
@@ -192,7 +192,7 @@ class AuthController(Controller):
             for token_row in expired:
                 await db.execute("accounts.delete_token", id=token_row["id"])
             token, token_id, _, expires_at = await service.issue_token(
-                db, user_id=row["id"], name=LOGIN_TOKEN_NAME, scopes=["read", "write"], days=days
+                db, user_id=row["id"], name=_LOGIN_TOKEN_NAME, scopes=["read", "write"], days=days
             )
             await audit.record("auth.login", "token", token_id, {"username": data.username}, user_id=row["id"])
             user = await service.get_user(db, row["id"])

@@ -1,4 +1,5 @@
-"""Account operations shared by the routes, the CLI and startup. Call them inside a transaction."""
+"""Account operations shared by the routes, the CLI and startup; the ones that write run inside
+the caller's transaction."""
 
 from __future__ import annotations
 
