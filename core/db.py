@@ -11,7 +11,7 @@ import contextlib
 import json
 import sqlite3
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,13 +21,19 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import aiosqlite
 import databases
+import sqlalchemy
 from databases.backends.sqlite import SQLiteBackend, SQLiteConnection, SQLitePool, SQLiteTransaction
+from sqlalchemy.dialects.mysql.aiomysql import MySQLDialect_aiomysql
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
 from core.config import ConfigError
 from core.errors import Conflict
 from core.sql import Queries
 
 DIALECTS = ("sqlite", "postgres", "mysql")
+# the placeholder style of each driver, for execute_many's one compilation
+_DRIVER_DIALECTS = {"sqlite": SQLiteDialect_aiosqlite, "postgres": PGDialect_asyncpg, "mysql": MySQLDialect_aiomysql}
 _SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
 _SSLMODES = ("disable", "require", "verify-full")
 _holds_write_lock: ContextVar[bool] = ContextVar("didhub_holds_write_lock", default=False)
@@ -349,6 +355,29 @@ class DB:
             async with self.database.connection() as connection:
                 await connection.execute(self.queries[query], self._bind(params))
                 return int(await connection.fetch_val(self.queries["core.last_insert_id"]))
+
+    async def execute_many(self, query: str, /, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run one statement for many parameter sets in one driver call (on the current connection).
+
+        `databases` compiles and sends each set on its own; this compiles once and lets the driver
+        batch (asyncpg pipelines, PyMySQL folds an INSERT into one multi-row statement).
+        """
+        if not rows:
+            return
+        compiled = sqlalchemy.text(self.queries[query]).compile(dialect=_DRIVER_DIALECTS[self.dialect]())
+        names = compiled.positiontup or []
+        values = [tuple(bound[name] for name in names) for bound in map(self._bind, rows)]
+        with self._mapped_errors():
+            async with self.database.connection() as connection:
+                driver = connection.raw_connection
+                if self.dialect == "postgres":
+                    await driver.executemany(compiled.string, values)
+                else:
+                    cursor = await driver.cursor()
+                    try:
+                        await cursor.executemany(compiled.string, values)
+                    finally:
+                        await cursor.close()
 
     async def iterate(self, query: str, /, **params: Any) -> AsyncIterator[dict[str, Any]]:
         async for row in self.database.iterate(self.queries[query], self._bind(params)):
