@@ -1,4 +1,4 @@
-"""`didhub`: serve, migrate, plugins, and whatever commands plugins add."""
+"""`didhub`: serve, migrate, backup, restore, plugins, and whatever commands plugins add."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -134,6 +135,45 @@ def migrate_break_lock(ctx: Context) -> None:
     """Remove the lock a crashed process left behind."""
     ctx.migrator().break_lock()
     click.echo("lock removed")
+
+
+@cli.command()
+@click.argument("archive", type=click.Path(dir_okay=False))
+@pass_context
+def backup(ctx: Context, archive: str) -> None:
+    """Write every table and uploaded file to ARCHIVE (a tar; gzip when it ends in .gz), for any backend."""
+    from core.backup import BackupError, backup as backup_instance
+
+    configure_logging(ctx.config)
+    try:
+        result = asyncio.run(backup_instance(ctx.config, Path(archive)))
+    except BackupError as exc:
+        _fail(str(exc))
+    manifest = result.manifest
+    click.echo(f"backed up {manifest.row_count} rows and {len(manifest.files)} files ({manifest.file_bytes} bytes) to {archive}")
+    if result.missing_files:
+        click.echo(f"didhub: warning: {len(result.missing_files)} uploads have no file in {ctx.config.upload_dir}; the archive holds their rows only", err=True)
+
+
+@cli.command()
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Empty a database that is not empty first (everything in it is replaced).")
+@pass_context
+def restore(ctx: Context, archive: str, force: bool) -> None:
+    """Load ARCHIVE (from `didhub backup`) into an empty database of any backend, checking every hash first."""
+    from core.backup import BackupError, restore as restore_instance
+
+    configure_logging(ctx.config)
+    try:
+        manifest = asyncio.run(restore_instance(ctx.config, Path(archive), force=force))
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"restored {manifest.row_count} rows and {len(manifest.files)} files from {archive}")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"didhub: {message}", err=True)
+    sys.exit(2)
 
 
 @cli.command("plugins")
