@@ -1,4 +1,4 @@
-"""`didhub`: serve, migrate, backup, restore, plugins, and whatever commands plugins add."""
+"""`didhub`: serve, migrate, seed, backup, restore, plugins, and whatever commands plugins add."""
 
 from __future__ import annotations
 
@@ -135,6 +135,25 @@ def migrate_break_lock(ctx: Context) -> None:
     """Remove the lock a crashed process left behind."""
     ctx.migrator().break_lock()
     click.echo("lock removed")
+
+
+@cli.command("seed")
+@click.option("-c", "--config", "seed_file", type=click.Path(dir_okay=False), help="The config file with a \"seed\" object.")
+@pass_context
+def seed_command(ctx: Context, seed_file: str | None) -> None:
+    """Create the admin, demo accounts and systems of the config file's "seed" (a second run changes nothing)."""
+    from core.seed import SeedError, load_seed, run_seed
+
+    ctx.config_file = seed_file or ctx.config_file
+    if ctx.config_file is None:
+        raise click.UsageError("name the seed file: didhub seed -c config.example.json")
+    try:
+        seed = load_seed(ctx.config_file)
+        created = asyncio.run(run_seed(ctx.config, seed, ctx.config_file))
+    except SeedError as exc:
+        _fail(str(exc))
+    summary = ", ".join(f"{kind}: {count}" for kind, count in created.items())
+    click.echo(f"created {summary}" if summary else "nothing to create: everything in the seed exists")
 
 
 @cli.command()
