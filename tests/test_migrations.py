@@ -84,3 +84,10 @@ async def test_down_by_steps(didhub_db_url):
     assert await asyncio.to_thread(migrator.down, 2) == 2
     assert await asyncio.to_thread(migrator.pending) == 2
     assert await asyncio.to_thread(migrator.up) == 2
+
+
+async def test_the_fixtures_template_copy_has_the_migrated_schema(didhub_db_url, didhub_migrated_db_url):
+    """Tests run on copies of a migrated template: the copy must be the schema migrations make."""
+    parsed = parse_database_url(didhub_db_url)
+    await asyncio.to_thread(Migrator(parsed, migration_sets(parsed.dialect, None)).up)
+    assert await _inspect(didhub_migrated_db_url) == await _inspect(didhub_db_url)
