@@ -20,12 +20,9 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
-Limit = Annotated[
-    int, Parameter(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.", default=DEFAULT_LIMIT)
-]
-Cursor = Annotated[
-    str | None, Parameter(description="Opaque cursor from the previous page's `next_cursor`.", default=None)
-]
+# Give the defaults in the signature: `limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None`.
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.")]
+Cursor = Annotated[str | None, Parameter(description="Opaque cursor from the previous page's `next_cursor`.")]
 
 
 class Page(msgspec.Struct, Generic[T]):

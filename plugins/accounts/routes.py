@@ -17,7 +17,7 @@ from core.audit import Audit
 from core.auth import CurrentUser
 from core.db import DB, utcnow
 from core.errors import Conflict, Forbidden, NotFound, Problem, Unauthorized, validation_error
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id
 from core.plugins import call_async
 from core.services import Services
@@ -299,7 +299,7 @@ class MeController(Controller):
         description="The tokens that have not expired, sign-in tokens included; never the token itself. Paginated.",
         responses=_problems(_SIGNED_IN),
     )
-    async def list_tokens(self, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor) -> TokenPage:
+    async def list_tokens(self, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> TokenPage:
         rows = await db.fetch_all(
             "accounts.list_tokens", user_id=user.id, now=utcnow(), after=decode_cursor(cursor) or 0, limit=limit + 1
         )
@@ -372,8 +372,8 @@ class UsersController(Controller):
         self,
         admin: CurrentUser,
         db: DB,
-        limit: Limit,
-        cursor: Cursor,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
         q: Search = None,
         is_admin: Flag = None,
         is_system: Flag = None,

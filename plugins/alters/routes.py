@@ -10,7 +10,7 @@ from core.audit import Audit
 from core.auth import CurrentUser
 from core.db import DB, utcnow
 from core.errors import NotFound, validation_error
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id, OptionalId
 from core.plugins import first_async
 from core.services import Services
@@ -124,10 +124,10 @@ class SystemAltersController(Controller):
         system_id: Id,
         user: CurrentUser,
         db: DB,
-        limit: Limit,
-        cursor: Cursor,
-        group_id: OptionalId,
-        subsystem_id: OptionalId,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+        group_id: OptionalId = None,
+        subsystem_id: OptionalId = None,
         q: Search = None,
     ) -> AlterPage:
         _visible(await db.fetch_one("alters.system_owner", system_id=system_id), user)

@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from core.auth import CurrentUser
 from core.db import DB
 from core.errors import Problem, validation_error
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import MAX_ID
 
 
@@ -64,8 +64,8 @@ def _utc(value: datetime | None) -> datetime | None:
 async def list_audit_logs(
     admin: CurrentUser,
     db: DB,
-    limit: Limit,
-    cursor: Cursor,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     action: Annotated[
         str | None, Parameter(max_length=100, pattern=_NO_NUL, description="e.g. `alter.create`")
     ] = None,

@@ -9,7 +9,7 @@ from core.audit import Audit
 from core.auth import CurrentUser
 from core.db import DB, utcnow
 from core.errors import Conflict, NotFound
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id
 
 # VARCHAR(255); no NUL, which PostgreSQL cannot store in text
@@ -78,7 +78,7 @@ class SystemGroupsController(Controller):
     tags = ["groups"]
 
     @get("/", summary="List a system's groups", description="Owner or admin; anyone else gets 404. Ordered by id, paginated.")
-    async def list_groups(self, system_id: Id, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor) -> GroupPage:
+    async def list_groups(self, system_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupPage:
         _visible(await db.fetch_one("groups.system_owner", system_id=system_id), user)
         rows = await db.fetch_all(
             "groups.list_in_system", system_id=system_id, after=decode_cursor(cursor) or 0, limit=limit + 1
@@ -148,7 +148,7 @@ class GroupsController(Controller):
         summary="List a group's members",
         description="Owner or admin; anyone else gets 404. The member alters, ordered by id, paginated.",
     )
-    async def list_members(self, group_id: Id, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor) -> GroupMemberPage:
+    async def list_members(self, group_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupMemberPage:
         _visible(await db.fetch_one("groups.get", id=group_id), user)
         rows = await db.fetch_all(
             "groups.list_members", group_id=group_id, after=decode_cursor(cursor) or 0, limit=limit + 1
@@ -198,7 +198,7 @@ class AlterGroupsController(Controller):
         summary="List an alter's groups",
         description="Owner or admin; anyone else gets 404. The groups the alter belongs to, ordered by id, paginated.",
     )
-    async def list_alter_groups(self, alter_id: Id, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor) -> GroupPage:
+    async def list_alter_groups(self, alter_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupPage:
         _visible(await db.fetch_one("groups.alter_owner", alter_id=alter_id), user)
         rows = await db.fetch_all(
             "groups.list_for_alter", alter_id=alter_id, after=decode_cursor(cursor) or 0, limit=limit + 1

@@ -9,7 +9,7 @@ from core.audit import Audit
 from core.auth import CurrentUser
 from core.db import DB, utcnow
 from core.errors import Conflict, NotFound
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id
 
 # VARCHAR(255); no NUL, which PostgreSQL cannot store in text
@@ -118,7 +118,7 @@ class SystemSubsystemsController(Controller):
         description="Owner or admin; anyone else gets 404. Ordered by id, paginated.",
     )
     async def list_subsystems(
-        self, system_id: Id, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor
+        self, system_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> SubsystemPage:
         _visible(await db.fetch_one("subsystems.system_owner", system_id=system_id), user)
         rows = await db.fetch_all(
@@ -203,7 +203,7 @@ class SubsystemsController(Controller):
         description="Owner or admin; anyone else gets 404. Each member alter with its role, ordered by alter id, paginated.",
     )
     async def list_members(
-        self, subsystem_id: Id, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor
+        self, subsystem_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> SubsystemMemberPage:
         _visible(await db.fetch_one("subsystems.get", id=subsystem_id), user)
         rows = await db.fetch_all(
@@ -272,7 +272,7 @@ class AlterSubsystemsController(Controller):
         ),
     )
     async def list_alter_subsystems(
-        self, alter_id: Id, user: CurrentUser, db: DB, limit: Limit, cursor: Cursor
+        self, alter_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> AlterSubsystemPage:
         _visible(await db.fetch_one("subsystems.alter_owner", alter_id=alter_id), user)
         rows = await db.fetch_all(

@@ -10,7 +10,7 @@ from core.audit import Audit
 from core.auth import CurrentUser
 from core.db import DB, utcnow
 from core.errors import Conflict, NotFound, Problem
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id
 
 Status = Literal["pending", "approved", "rejected"]
@@ -106,8 +106,8 @@ class SystemRequestsController(Controller):
         self,
         user: CurrentUser,
         db: DB,
-        limit: Limit,
-        cursor: Cursor,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
         status: Annotated[Status | None, Parameter(description="Only requests with this status.")] = None,
     ) -> SystemRequestPage:
         rows = await db.fetch_all(

@@ -9,7 +9,7 @@ from core.audit import Audit
 from core.auth import CurrentUser
 from core.db import DB, utcnow
 from core.errors import Forbidden, NotFound
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id, OptionalId
 
 # VARCHAR(255); no NUL, which PostgreSQL cannot store in text
@@ -62,7 +62,7 @@ class SystemsController(Controller):
         ),
     )
     async def list_systems(
-        self, user: CurrentUser, db: DB, user_id: OptionalId, limit: Limit, cursor: Cursor
+        self, user: CurrentUser, db: DB, user_id: OptionalId = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> SystemPage:
         owner_id = user.id if user_id is None else user_id
         if owner_id != user.id and not user.is_admin:

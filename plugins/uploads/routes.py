@@ -22,7 +22,7 @@ from core.audit import Audit
 from core.auth import CurrentUser, provide_user
 from core.db import DB, utcnow
 from core.errors import Forbidden, NotFound, Problem, UnsupportedMediaType, validation_error
-from core.pagination import Cursor, Limit, decode_cursor, page
+from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id, OptionalId
 from core.services import Services
 from plugins.uploads.form import MAX_TEXT_FIELD_BYTES, receive_form, too_large
@@ -264,8 +264,8 @@ class UploadsController(Controller):
         self,
         user: CurrentUser,
         db: DB,
-        limit: Limit,
-        cursor: Cursor,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
         user_id: Annotated[OptionalId, Parameter(description="Whose uploads (administrators only).")] = None,
     ) -> UploadPage:
         owner = user.id if user_id is None else user_id
