@@ -169,6 +169,8 @@ class _PooledSQLitePool(SQLitePool):
         await connection.__aenter__()
         for pragma in ("PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"):
             await connection.execute(pragma)
+        # SQLite's own LOWER() folds only ASCII; case-insensitive search must find "Élan" too
+        await connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         return connection
 
     async def release(self, connection: aiosqlite.Connection) -> None:
@@ -185,6 +187,10 @@ class _PooledSQLitePool(SQLitePool):
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 class _ImmediateTransaction(SQLiteTransaction):

@@ -201,7 +201,7 @@ async def test_alters_added_or_removed_between_pages_never_appear_twice(client, 
 async def test_search_matches_percent_underscore_and_the_escape_character_literally(client, didhub):
     ann = await didhub.create_user("ann", system=True)
     system = await created(client, ann, "/api/v1/systems", {"name": "Lighthouse"})
-    names = ["50%_off", "50xxoff", "50%Aoff", "50_%off", "THE 50%_OFF SALE", "a!b", "ab", "a!!b", "Zoë"]
+    names = ["50%_off", "50xxoff", "50%Aoff", "50_%off", "THE 50%_OFF SALE", "a!b", "ab", "a!!b", "Zoë", "Élan"]
     await insert_alters(didhub.db, system["id"], names)
 
     async def search(text):
@@ -215,6 +215,7 @@ async def test_search_matches_percent_underscore_and_the_escape_character_litera
     assert await search("!") == ["a!b", "a!!b"]
     assert await search("!!") == ["a!!b"]
     assert await search("ZOË") == ["Zoë"]
+    assert await search("élan") == ["Élan"]  # SQLite's own LOWER() folds only ASCII
     assert await search("ab") == ["ab"]
     assert await search("") == names
     assert await search("nothing like it") == []

@@ -33,8 +33,8 @@ Search = Annotated[
     str | None,
     Parameter(
         description=(
-            "Only alters whose name contains this text, ignoring case; `%` and `_` match themselves. "
-            "Non-ASCII letters compare as the database does (SQLite folds only ASCII letters)."
+            "Only alters whose name contains this text, ignoring case (Unicode case folding on every "
+            "backend); `%` and `_` match themselves. MySQL/MariaDB also ignore accents."
         ),
         max_length=255,
         pattern=r"^[^\x00]*$",
