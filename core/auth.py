@@ -6,10 +6,12 @@ to turn the bearer token into a `CurrentUser`, once per request.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from litestar import Request
 
-from core.errors import Forbidden, Unauthorized
+from core.errors import Forbidden, NotFound, Unauthorized
 from core.plugins import first_async
 from core.services import Services
 
@@ -49,6 +51,14 @@ async def _resolve(request: Request, services: Services) -> CurrentUser:
         raise Forbidden("forbidden", "This token may only read.")
     request.scope["state"][_STATE_KEY] = user
     return user
+
+
+def visible_to(row: dict[str, Any] | None, user: CurrentUser, owner_key: str = "owner_id") -> dict[str, Any]:
+    """The row when `user` owns it (`row[owner_key]`) or is an admin; otherwise 404 exactly as
+    for a row that does not exist: privacy of existence."""
+    if row is None or (row[owner_key] != user.id and not user.is_admin):
+        raise NotFound()
+    return row
 
 
 def current_user_or_none(request: Request) -> CurrentUser | None:

@@ -7,9 +7,9 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody, Parameter
 
 from core.audit import Audit
-from core.auth import CurrentUser
+from core.auth import CurrentUser, visible_to
 from core.db import DB, utcnow
-from core.errors import NotFound, validation_error
+from core.errors import validation_error
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id, OptionalId
 from core.plugins import first_async
@@ -70,13 +70,6 @@ class AlterUpdate(msgspec.Struct, forbid_unknown_fields=True):
     avatar_url: AvatarUrl | None | msgspec.UnsetType = msgspec.UNSET
 
 
-def _visible(row: dict[str, Any] | None, user: CurrentUser) -> dict[str, Any]:
-    """The row when `user` owns its system or is an admin; otherwise 404, exactly like a missing one."""
-    if row is None or (row["owner_id"] != user.id and not user.is_admin):
-        raise NotFound()
-    return row
-
-
 def _contains_pattern(text: str | None) -> str:
     """A LIKE pattern (used with ESCAPE '!') matching names that contain `text` literally, lower-cased."""
     if not text:
@@ -130,7 +123,7 @@ class SystemAltersController(Controller):
         subsystem_id: OptionalId = None,
         q: Search = None,
     ) -> AlterPage:
-        _visible(await db.fetch_one("alters.system_owner", system_id=system_id), user)
+        visible_to(await db.fetch_one("alters.system_owner", system_id=system_id), user)
         params: dict[str, Any] = {
             "system_id": system_id,
             "after": decode_cursor(cursor) or 0,
@@ -164,7 +157,7 @@ class SystemAltersController(Controller):
     ) -> Alter:
         now = utcnow()
         async with db.transaction():
-            system = _visible(await db.fetch_one("alters.system_owner", system_id=system_id), user)
+            system = visible_to(await db.fetch_one("alters.system_owner", system_id=system_id), user)
             await _check_avatar_url(services, system["owner_id"], data.avatar_url)
             alter_id = await db.insert(
                 "alters.insert",
@@ -186,7 +179,7 @@ class AltersController(Controller):
 
     @get("/{alter_id:int}", summary="Read an alter", description="Owner of its system or admin; anyone else gets 404.")
     async def get_alter(self, alter_id: Id, user: CurrentUser, db: DB) -> Alter:
-        return msgspec.convert(_visible(await db.fetch_one("alters.get", id=alter_id), user), Alter)
+        return msgspec.convert(visible_to(await db.fetch_one("alters.get", id=alter_id), user), Alter)
 
     @patch(
         "/{alter_id:int}",
@@ -201,7 +194,7 @@ class AltersController(Controller):
     ) -> Alter:
         changes = {field: value for field, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
         async with db.transaction():
-            row = _visible(await db.fetch_one("alters.get_for_update", id=alter_id), user)
+            row = visible_to(await db.fetch_one("alters.get_for_update", id=alter_id), user)
             if "avatar_url" in changes:
                 await _check_avatar_url(services, row["owner_id"], changes["avatar_url"])
             merged = {field: row[field] for field in ("name", "description", "avatar_url")} | changes
@@ -217,6 +210,6 @@ class AltersController(Controller):
     )
     async def delete_alter(self, alter_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            row = _visible(await db.fetch_one("alters.get_for_update", id=alter_id), user)
+            row = visible_to(await db.fetch_one("alters.get_for_update", id=alter_id), user)
             await db.execute("alters.delete", id=alter_id)
             await audit.record("alter.delete", "alter", alter_id, {"system_id": row["system_id"]})

@@ -1,12 +1,12 @@
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import JSONBody
 
 from core.audit import Audit
-from core.auth import CurrentUser
+from core.auth import CurrentUser, visible_to
 from core.db import DB, utcnow
 from core.errors import Conflict, NotFound
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
@@ -66,20 +66,13 @@ class GroupUpdate(msgspec.Struct, forbid_unknown_fields=True):
     color: Color | None | msgspec.UnsetType = msgspec.UNSET
 
 
-def _visible(row: dict[str, Any] | None, user: CurrentUser) -> dict[str, Any]:
-    """The row when `user` owns its system or is an admin; otherwise 404, exactly like a missing one."""
-    if row is None or (row["owner_id"] != user.id and not user.is_admin):
-        raise NotFound()
-    return row
-
-
 class SystemGroupsController(Controller):
     path = "/api/v1/systems/{system_id:int}/groups"
     tags = ["groups"]
 
     @get("/", summary="List a system's groups", description="Owner or admin; anyone else gets 404. Ordered by id, paginated.")
     async def list_groups(self, system_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupPage:
-        _visible(await db.fetch_one("groups.system_owner", system_id=system_id), user)
+        visible_to(await db.fetch_one("groups.system_owner", system_id=system_id), user)
         rows = await db.fetch_all(
             "groups.list_in_system", system_id=system_id, after=decode_cursor(cursor) or 0, limit=limit + 1
         )
@@ -94,7 +87,7 @@ class SystemGroupsController(Controller):
     async def create_group(self, system_id: Id, data: JSONBody[GroupCreate], user: CurrentUser, db: DB, audit: Audit) -> Group:
         now = utcnow()
         async with db.transaction():
-            _visible(await db.fetch_one("groups.system_owner", system_id=system_id), user)
+            visible_to(await db.fetch_one("groups.system_owner", system_id=system_id), user)
             group_id = await db.insert(
                 "groups.insert",
                 system_id=system_id,
@@ -115,7 +108,7 @@ class GroupsController(Controller):
 
     @get("/{group_id:int}", summary="Read a group", description="Owner of its system or admin; anyone else gets 404.")
     async def get_group(self, group_id: Id, user: CurrentUser, db: DB) -> Group:
-        return msgspec.convert(_visible(await db.fetch_one("groups.get", id=group_id), user), Group)
+        return msgspec.convert(visible_to(await db.fetch_one("groups.get", id=group_id), user), Group)
 
     @patch(
         "/{group_id:int}",
@@ -125,7 +118,7 @@ class GroupsController(Controller):
     async def update_group(self, group_id: Id, data: JSONBody[GroupUpdate], user: CurrentUser, db: DB, audit: Audit) -> Group:
         changes = {field: value for field, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
         async with db.transaction():
-            row = _visible(await db.fetch_one("groups.get_for_update", id=group_id), user)
+            row = visible_to(await db.fetch_one("groups.get_for_update", id=group_id), user)
             merged = {field: row[field] for field in ("name", "description", "color")} | changes
             await db.execute("groups.update", id=group_id, updated_at=utcnow(), **merged)
             await audit.record("group.update", "group", group_id, {"system_id": row["system_id"], "fields": sorted(changes)})
@@ -139,7 +132,7 @@ class GroupsController(Controller):
     )
     async def delete_group(self, group_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            row = _visible(await db.fetch_one("groups.get_for_update", id=group_id), user)
+            row = visible_to(await db.fetch_one("groups.get_for_update", id=group_id), user)
             await db.execute("groups.delete", id=group_id)
             await audit.record("group.delete", "group", group_id, {"system_id": row["system_id"]})
 
@@ -149,7 +142,7 @@ class GroupsController(Controller):
         description="Owner or admin; anyone else gets 404. The member alters, ordered by id, paginated.",
     )
     async def list_members(self, group_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupMemberPage:
-        _visible(await db.fetch_one("groups.get", id=group_id), user)
+        visible_to(await db.fetch_one("groups.get", id=group_id), user)
         rows = await db.fetch_all(
             "groups.list_members", group_id=group_id, after=decode_cursor(cursor) or 0, limit=limit + 1
         )
@@ -167,8 +160,8 @@ class GroupsController(Controller):
     )
     async def add_member(self, group_id: Id, alter_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            group = _visible(await db.fetch_one("groups.get", id=group_id), user)
-            alter = _visible(await db.fetch_one("groups.alter_owner", alter_id=alter_id), user)
+            group = visible_to(await db.fetch_one("groups.get", id=group_id), user)
+            alter = visible_to(await db.fetch_one("groups.alter_owner", alter_id=alter_id), user)
             if alter["system_id"] != group["system_id"]:
                 raise Conflict("cross_system", "The alter and the group belong to different systems.")
             if await db.fetch_one("groups.membership", group_id=group_id, alter_id=alter_id) is None:
@@ -182,7 +175,7 @@ class GroupsController(Controller):
     )
     async def remove_member(self, group_id: Id, alter_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            _visible(await db.fetch_one("groups.get", id=group_id), user)
+            visible_to(await db.fetch_one("groups.get", id=group_id), user)
             if await db.fetch_one("groups.membership", group_id=group_id, alter_id=alter_id) is None:
                 raise NotFound("That alter is not a member of this group.")
             await db.execute("groups.remove_member", group_id=group_id, alter_id=alter_id)
@@ -199,7 +192,7 @@ class AlterGroupsController(Controller):
         description="Owner or admin; anyone else gets 404. The groups the alter belongs to, ordered by id, paginated.",
     )
     async def list_alter_groups(self, alter_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupPage:
-        _visible(await db.fetch_one("groups.alter_owner", alter_id=alter_id), user)
+        visible_to(await db.fetch_one("groups.alter_owner", alter_id=alter_id), user)
         rows = await db.fetch_all(
             "groups.list_for_alter", alter_id=alter_id, after=decode_cursor(cursor) or 0, limit=limit + 1
         )

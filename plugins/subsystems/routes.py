@@ -1,12 +1,12 @@
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import JSONBody
 
 from core.audit import Audit
-from core.auth import CurrentUser
+from core.auth import CurrentUser, visible_to
 from core.db import DB, utcnow
 from core.errors import Conflict, NotFound
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
@@ -101,13 +101,6 @@ class MemberRole(msgspec.Struct, forbid_unknown_fields=True):
     role: Role = "member"
 
 
-def _visible(row: dict[str, Any] | None, user: CurrentUser) -> dict[str, Any]:
-    """The row when `user` owns its system or is an admin; otherwise 404, exactly like a missing one."""
-    if row is None or (row["owner_id"] != user.id and not user.is_admin):
-        raise NotFound()
-    return row
-
-
 class SystemSubsystemsController(Controller):
     path = "/api/v1/systems/{system_id:int}/subsystems"
     tags = ["subsystems"]
@@ -120,7 +113,7 @@ class SystemSubsystemsController(Controller):
     async def list_subsystems(
         self, system_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> SubsystemPage:
-        _visible(await db.fetch_one("subsystems.system_owner", system_id=system_id), user)
+        visible_to(await db.fetch_one("subsystems.system_owner", system_id=system_id), user)
         rows = await db.fetch_all(
             "subsystems.list_in_system", system_id=system_id, after=decode_cursor(cursor) or 0, limit=limit + 1
         )
@@ -137,7 +130,7 @@ class SystemSubsystemsController(Controller):
     ) -> Subsystem:
         now = utcnow()
         async with db.transaction():
-            _visible(await db.fetch_one("subsystems.system_owner", system_id=system_id), user)
+            visible_to(await db.fetch_one("subsystems.system_owner", system_id=system_id), user)
             subsystem_id = await db.insert(
                 "subsystems.insert",
                 system_id=system_id,
@@ -162,7 +155,7 @@ class SubsystemsController(Controller):
         description="Owner of its system or admin; anyone else gets 404.",
     )
     async def get_subsystem(self, subsystem_id: Id, user: CurrentUser, db: DB) -> Subsystem:
-        return msgspec.convert(_visible(await db.fetch_one("subsystems.get", id=subsystem_id), user), Subsystem)
+        return msgspec.convert(visible_to(await db.fetch_one("subsystems.get", id=subsystem_id), user), Subsystem)
 
     @patch(
         "/{subsystem_id:int}",
@@ -177,7 +170,7 @@ class SubsystemsController(Controller):
     ) -> Subsystem:
         changes = {field: value for field, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
         async with db.transaction():
-            row = _visible(await db.fetch_one("subsystems.get_for_update", id=subsystem_id), user)
+            row = visible_to(await db.fetch_one("subsystems.get_for_update", id=subsystem_id), user)
             merged = {field: row[field] for field in ("name", "description", "color")} | changes
             await db.execute("subsystems.update", id=subsystem_id, updated_at=utcnow(), **merged)
             await audit.record(
@@ -193,7 +186,7 @@ class SubsystemsController(Controller):
     )
     async def delete_subsystem(self, subsystem_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            row = _visible(await db.fetch_one("subsystems.get_for_update", id=subsystem_id), user)
+            row = visible_to(await db.fetch_one("subsystems.get_for_update", id=subsystem_id), user)
             await db.execute("subsystems.delete", id=subsystem_id)
             await audit.record("subsystem.delete", "subsystem", subsystem_id, {"system_id": row["system_id"]})
 
@@ -205,7 +198,7 @@ class SubsystemsController(Controller):
     async def list_members(
         self, subsystem_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> SubsystemMemberPage:
-        _visible(await db.fetch_one("subsystems.get", id=subsystem_id), user)
+        visible_to(await db.fetch_one("subsystems.get", id=subsystem_id), user)
         rows = await db.fetch_all(
             "subsystems.list_members", subsystem_id=subsystem_id, after=decode_cursor(cursor) or 0, limit=limit + 1
         )
@@ -233,8 +226,8 @@ class SubsystemsController(Controller):
     ) -> SubsystemMembership:
         role = (data or MemberRole()).role
         async with db.transaction():
-            subsystem = _visible(await db.fetch_one("subsystems.get", id=subsystem_id), user)
-            alter = _visible(await db.fetch_one("subsystems.alter_owner", alter_id=alter_id), user)
+            subsystem = visible_to(await db.fetch_one("subsystems.get", id=subsystem_id), user)
+            alter = visible_to(await db.fetch_one("subsystems.alter_owner", alter_id=alter_id), user)
             if alter["system_id"] != subsystem["system_id"]:
                 raise Conflict("cross_system", "The alter and the subsystem belong to different systems.")
             current = await db.fetch_one("subsystems.membership", subsystem_id=subsystem_id, alter_id=alter_id)
@@ -252,7 +245,7 @@ class SubsystemsController(Controller):
     )
     async def remove_member(self, subsystem_id: Id, alter_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            _visible(await db.fetch_one("subsystems.get", id=subsystem_id), user)
+            visible_to(await db.fetch_one("subsystems.get", id=subsystem_id), user)
             if await db.fetch_one("subsystems.membership", subsystem_id=subsystem_id, alter_id=alter_id) is None:
                 raise NotFound("That alter is not a member of this subsystem.")
             await db.execute("subsystems.remove_member", subsystem_id=subsystem_id, alter_id=alter_id)
@@ -274,7 +267,7 @@ class AlterSubsystemsController(Controller):
     async def list_alter_subsystems(
         self, alter_id: Id, user: CurrentUser, db: DB, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> AlterSubsystemPage:
-        _visible(await db.fetch_one("subsystems.alter_owner", alter_id=alter_id), user)
+        visible_to(await db.fetch_one("subsystems.alter_owner", alter_id=alter_id), user)
         rows = await db.fetch_all(
             "subsystems.list_for_alter", alter_id=alter_id, after=decode_cursor(cursor) or 0, limit=limit + 1
         )

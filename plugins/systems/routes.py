@@ -1,14 +1,14 @@
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
 from core.audit import Audit
-from core.auth import CurrentUser
+from core.auth import CurrentUser, visible_to
 from core.db import DB, utcnow
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id, OptionalId
 
@@ -40,13 +40,6 @@ class SystemCreate(msgspec.Struct, forbid_unknown_fields=True):
 class SystemUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: Description | None | msgspec.UnsetType = msgspec.UNSET
-
-
-def _visible(row: dict[str, Any] | None, user: CurrentUser) -> dict[str, Any]:
-    """The row when `user` owns it or is an admin; otherwise 404, exactly like a missing one."""
-    if row is None or (row["user_id"] != user.id and not user.is_admin):
-        raise NotFound()
-    return row
 
 
 class SystemsController(Controller):
@@ -96,7 +89,7 @@ class SystemsController(Controller):
         description="Owner or admin. Anyone else gets 404, as for a system that does not exist.",
     )
     async def get_system(self, system_id: Id, user: CurrentUser, db: DB) -> System:
-        return msgspec.convert(_visible(await db.fetch_one("systems.get", id=system_id), user), System)
+        return msgspec.convert(visible_to(await db.fetch_one("systems.get", id=system_id), user, "user_id"), System)
 
     @patch(
         "/{system_id:int}",
@@ -106,7 +99,7 @@ class SystemsController(Controller):
     async def update_system(self, system_id: Id, data: JSONBody[SystemUpdate], user: CurrentUser, db: DB, audit: Audit) -> System:
         changes = {field: value for field, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
         async with db.transaction():
-            row = _visible(await db.fetch_one("systems.get_for_update", id=system_id), user)
+            row = visible_to(await db.fetch_one("systems.get_for_update", id=system_id), user, "user_id")
             merged = {field: row[field] for field in ("name", "description")} | changes
             await db.execute("systems.update", id=system_id, updated_at=utcnow(), **merged)
             await audit.record("system.update", "system", system_id, {"fields": sorted(changes)})
@@ -120,6 +113,6 @@ class SystemsController(Controller):
     )
     async def delete_system(self, system_id: Id, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            row = _visible(await db.fetch_one("systems.get_for_update", id=system_id), user)
+            row = visible_to(await db.fetch_one("systems.get_for_update", id=system_id), user, "user_id")
             await db.execute("systems.delete", id=system_id)
             await audit.record("system.delete", "system", system_id, {"user_id": row["user_id"]})
