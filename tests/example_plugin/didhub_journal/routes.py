@@ -5,7 +5,7 @@ import msgspec
 from litestar import Controller, delete, get, post
 
 from core.audit import Audit
-from core.auth import CurrentUser
+from core.auth import CurrentUser, visible_to
 from core.db import DB, utcnow
 from core.errors import NotFound, validation_error
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
@@ -31,9 +31,7 @@ class EntryPage(msgspec.Struct):
 
 async def _owned_alter(db: DB, user: CurrentUser, alter_id: int) -> None:
     """404 unless the alter exists and the user owns it (or is an admin): privacy of existence."""
-    owner_id = await db.fetch_val("journal.alter_owner", alter_id=alter_id)
-    if owner_id is None or (owner_id != user.id and not user.is_admin):
-        raise NotFound()
+    visible_to(await db.fetch_one("journal.alter_owner", alter_id=alter_id), user)
 
 
 class JournalController(Controller):

@@ -1,6 +1,6 @@
 -- name: alter_owner
 -- the user who owns the alter's system, or nothing when the alter does not exist
-SELECT s.user_id FROM alters AS a JOIN systems AS s ON s.id = a.system_id WHERE a.id = :alter_id
+SELECT s.user_id AS owner_id FROM alters AS a JOIN systems AS s ON s.id = a.system_id WHERE a.id = :alter_id
 
 -- name: list_entries
 SELECT id, alter_id, body, created_at FROM journal_entries
