@@ -19,5 +19,16 @@ run: $(BIN)/didhub
 test: $(BIN)/didhub
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Load tests: seeds a database, serves it with `didhub serve`, drives it with wrk (installed with
+# apt-get when missing) and prints every result as a ratio measured in the same run. SQLite;
+# PostgreSQL and MySQL too when the DIDHUB_TEST_*_URL are set. `make bench ARGS=--quick` takes
+# under 2 minutes. Results: bench/RESULTS.md. Never part of `make test`.
+bench: $(BIN)/granian
+	$(BIN)/python bench/run.py $(ARGS)
+
+$(BIN)/granian: $(BIN)/didhub
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $@
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

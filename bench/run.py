@@ -1,0 +1,615 @@
+"""`make bench`: seed a database, serve it with `didhub serve`, load it with wrk, print a table.
+
+Every result is a ratio of two things measured in this same run, because the machines are
+noisy and absolute numbers don't carry. SQLite always; PostgreSQL and MySQL/MariaDB when
+DIDHUB_TEST_POSTGRES_URL / DIDHUB_TEST_MYSQL_URL are set (a database of its own is created on
+that server and dropped afterwards).
+
+    python bench/run.py [--quick] [--backends sqlite,postgres] [--save FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import httpx
+
+from core.pagination import encode_cursor
+from core.testing import _server_database
+
+HERE = Path(__file__).resolve().parent
+LUA_SCRIPT = HERE / "wrk" / "request.lua"
+PLUGIN_SOURCE = HERE / "plugin"
+BIN = Path(sys.executable).parent
+SERVER_URL_VARIABLES = {"postgres": "DIDHUB_TEST_POSTGRES_URL", "mysql": "DIDHUB_TEST_MYSQL_URL"}
+
+ADMIN = ("bench-admin", "bench-admin-password")
+OWNER = ("bench-owner", "bench-owner-password")
+# one account per signing-in client: concurrent sign-ins to one account trip the login throttle
+LOGIN_CLIENTS = 20
+LOGIN_PASSWORD = "bench-login-password"
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Profile:
+    seconds: int  # one wrk run
+    rounds: int  # how often the two sides of a comparison alternate
+    large: int  # alters in the large system
+    small: int = 1000
+    warmup: int = 1
+
+
+FULL = Profile(seconds=5, rounds=2, large=1_000_000)
+QUICK = Profile(seconds=2, rounds=1, large=100_000)
+
+
+# --- wrk -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """What one or more wrk runs of the same request counted."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    status_errors: int = 0
+    socket_errors: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def add(self, other: Load) -> Load:
+        # percentiles of merged runs: the worse of them (a bound, not a recomputation)
+        return Load(
+            self.requests + other.requests,
+            self.seconds + other.seconds,
+            self.status_errors + other.status_errors,
+            self.socket_errors + other.socket_errors,
+            max(self.p50_ms, other.p50_ms),
+            max(self.p99_ms, other.p99_ms),
+        )
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk (apt-get install -y wrk)", flush=True)
+    install = ["apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, stdout=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(install, stdout=subprocess.DEVNULL, check=True)
+    return shutil.which("wrk") or sys.exit("wrk is not on PATH after installing it")
+
+
+@dataclass
+class Driver:
+    wrk_path: str
+    workdir: Path
+
+    def command(
+        self,
+        base: str,
+        paths: list[str],
+        *,
+        seconds: int,
+        connections: int,
+        method: str = "GET",
+        token: str = "",
+        bodies: tuple[str, ...] = (),
+    ) -> tuple[list[str], dict[str, str]]:
+        env = {
+            **os.environ,
+            "BENCH_PATHS": self._lines_file(paths),
+            "BENCH_BODIES": self._lines_file(bodies) if bodies else "",
+            "BENCH_METHOD": method,
+            "BENCH_TOKEN": token,
+        }
+        threads = 2 if connections >= 32 else 1
+        command = [
+            self.wrk_path, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+            "-s", str(LUA_SCRIPT), base,
+        ]
+        return command, env
+
+    def _lines_file(self, lines) -> str:
+        path = self.workdir / f"wrk-{uuid.uuid4().hex[:8]}.txt"
+        path.write_text("\n".join(lines) + "\n")
+        return str(path)
+
+    def run(self, base: str, paths: list[str], **options) -> Load:
+        command, env = self.command(base, paths, **options)
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=options["seconds"] + 60)
+        return parse_wrk(result)
+
+    @contextlib.contextmanager
+    def background(self, base: str, paths: list[str], **options) -> Iterator[subprocess.Popen]:
+        """A wrk run going on while the body of the `with` runs other loads."""
+        command, env = self.command(base, paths, **options)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            yield process
+        finally:
+            process.wait(timeout=options["seconds"] + 60)
+
+
+def parse_wrk(result: subprocess.CompletedProcess) -> Load:
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            data = json.loads(line.removeprefix("BENCH_JSON "))
+            latency = data["latency_us"]
+            return Load(
+                data["requests"],
+                data["duration_us"] / 1e6,
+                data["status_errors"],
+                data["socket_errors"],
+                latency["p50"] / 1000,
+                latency["p99"] / 1000,
+            )
+    raise RuntimeError(f"wrk printed no result (exit {result.returncode}): {result.stderr.strip() or result.stdout}")
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def memory_kib(pid: int, field_name: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += [int(child), *descendants(int(child))]
+    return found
+
+
+class Server:
+    """A server process of our own; stopped by its process group, which is its pid."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str], workdir: Path, port: int) -> None:
+        self.name = name
+        self.base = f"http://127.0.0.1:{port}"
+        self.log_path = workdir / f"{name}.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{name} did not start:\n{self.log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def worker_pid(self) -> int:
+        """The process that serves requests: uvicorn's with one worker, or granian's worker."""
+        candidates = [self.process.pid, *descendants(self.process.pid)]
+        return max(candidates, key=lambda pid: memory_kib(pid, "VmRSS"))
+
+    def memory_mib(self, field_name: str) -> float:
+        return memory_kib(self.worker_pid(), field_name) / 1024
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def install_plugin(workdir: Path) -> Path:
+    """pip-install the bench plugin into a folder of its own: on PYTHONPATH it is installed."""
+    site = workdir / "site"
+    source = workdir / "plugin-source"
+    shutil.copytree(PLUGIN_SOURCE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(site), str(source)],
+        check=True,
+    )
+    return site
+
+
+def server_env(db_url: str, site: Path, workdir: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DIDHUB_")}
+    env.update(
+        DIDHUB_DB=db_url,
+        DIDHUB_RATE_LIMIT="0",
+        DIDHUB_UPLOAD_DIR=str(workdir / "uploads"),
+        DIDHUB_ADMIN_USERNAME=ADMIN[0],
+        DIDHUB_ADMIN_PASSWORD=ADMIN[1],
+        PYTHONPATH=str(site),
+    )
+    return env
+
+
+def didhub(*args: str) -> list[str]:
+    executable = BIN / "didhub"
+    return [str(executable), *args] if executable.exists() else [sys.executable, "-m", "core", *args]
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+@dataclass
+class Fixture:
+    owner_token: str
+    systems: dict[str, int]
+    alters: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def login(api: httpx.Client, username: str, password: str) -> str:
+    response = api.post("/api/v1/auth/login", json={"username": username, "password": password})
+    response.raise_for_status()
+    return response.json()["token"]
+
+
+def login_username(number: int) -> str:
+    return f"bench-login-{number}"
+
+
+def prepare(base: str) -> Fixture:
+    """The accounts and systems, through the API like any client."""
+    with httpx.Client(base_url=base, timeout=60) as api:
+        admin = {"Authorization": "Bearer " + login(api, *ADMIN)}
+        accounts = [{"username": OWNER[0], "password": OWNER[1], "is_system": True}] + [
+            {"username": login_username(number), "password": LOGIN_PASSWORD} for number in range(LOGIN_CLIENTS)
+        ]
+        # a few at a time: each one is a password hash
+        with ThreadPoolExecutor(4) as pool:
+            for response in pool.map(lambda account: api.post("/api/v1/users", json=account, headers=admin), accounts):
+                response.raise_for_status()
+        token = login(api, *OWNER)
+        owner = {"Authorization": "Bearer " + token}
+        systems = {}
+        for name in ("main", "writes", "large"):
+            response = api.post("/api/v1/systems", json={"name": f"bench {name}"}, headers=owner)
+            response.raise_for_status()
+            systems[name] = response.json()["id"]
+    return Fixture(token, systems)
+
+
+def seed_alters(env: dict[str, str], workdir: Path, system_id: int, count: int) -> dict[str, int]:
+    """Bulk-insert through the bench plugin's named queries; returns the system's id range."""
+    result = subprocess.run(
+        didhub("bench", "seed-alters", "--system-id", str(system_id), "--count", str(count)),
+        env=env, cwd=workdir, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"seeding failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def alter_ids(base: str, token: str, system_id: int) -> list[int]:
+    """Every alter id of a system, read through the API (bulk inserts may leave gaps in ids)."""
+    ids: list[int] = []
+    cursor = None
+    with httpx.Client(base_url=base, timeout=60, headers={"Authorization": "Bearer " + token}) as api:
+        while True:
+            response = api.get(f"/api/v1/systems/{system_id}/alters", params={"limit": 200, "cursor": cursor})
+            response.raise_for_status()
+            page = response.json()
+            ids += [item["id"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return ids
+
+
+def deep_page_paths(system_id: int, alters: dict[str, int], count: int = 100) -> list[str]:
+    """Cursors in the last tenth of the list, each with a full page after it (the last bulk
+    INSERT's ids have no gaps)."""
+    last_cursor = alters["last_id"] - PAGE
+    first_cursor = max(alters["first_id"], last_cursor - alters["count"] // 10)
+    chooser = random.Random(2)
+    return [
+        f"/api/v1/systems/{system_id}/alters?limit={PAGE}&cursor={encode_cursor(chooser.randint(first_cursor, last_cursor))}"
+        for _ in range(count)
+    ]
+
+
+# --- one backend -----------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    backend: str
+    loads: dict[str, Load] = field(default_factory=dict)
+    memory: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def alternate(driver: Driver, profile: Profile, runs: dict[str, dict]) -> dict[str, Load]:
+    """Run each load `profile.rounds` times, taking turns, and add up each one's counts."""
+    totals = {name: Load() for name in runs}
+    for _ in range(profile.rounds):
+        for name, options in runs.items():
+            totals[name] = totals[name].add(driver.run(seconds=profile.seconds, **options))
+    return totals
+
+
+def bench_backend(backend: str, db_url: str, profile: Profile, driver: Driver, site: Path, workdir: Path) -> Results:
+    results = Results(backend)
+    env = server_env(db_url, site, workdir)
+    started = time.monotonic()
+    port = free_port()
+    uvicorn = Server(f"{backend}-uvicorn", didhub("serve", "--port", str(port)), env, workdir, port)
+    granian = None
+    try:
+        results.memory["idle"] = uvicorn.memory_mib("VmRSS")
+        fixture = prepare(uvicorn.base)
+        token = fixture.owner_token
+        main = seed_alters(env, workdir, fixture.systems["main"], profile.small)
+        results.seconds["setup"] = time.monotonic() - started
+
+        main_ids = alter_ids(uvicorn.base, token, fixture.systems["main"])
+        api_reads = [f"/api/v1/alters/{alter_id}" for alter_id in main_ids]
+        reference_reads = [f"/bench/reference/alters/{alter_id}" for alter_id in main_ids]
+        read = {"base": uvicorn.base, "paths": api_reads, "connections": 32, "token": token}
+        reference = {"base": uvicorn.base, "paths": reference_reads, "connections": 32}
+        for warm in (read, reference):
+            driver.run(seconds=profile.warmup, **warm)
+        results.loads |= alternate(driver, profile, {"reference": reference, "get_alter": read})
+
+        small_pages = deep_page_paths(fixture.systems["main"], main)
+        driver.run(base=uvicorn.base, paths=small_pages, seconds=profile.warmup, connections=32, token=token)
+        results.loads["list_small"] = alternate(
+            driver, profile, {"list": {"base": uvicorn.base, "paths": small_pages, "connections": 32, "token": token}}
+        )["list"]
+
+        # p99 of reads at a fixed concurrency, alone and while 20 clients sign in over and over
+        quiet_reads = {**read, "connections": 16}
+        login_bodies = tuple(
+            json.dumps({"username": login_username(number), "password": LOGIN_PASSWORD}) for number in range(LOGIN_CLIENTS)
+        )
+        results.loads["reads_quiet"] = driver.run(seconds=profile.seconds, **quiet_reads)
+        with driver.background(
+            uvicorn.base, ["/api/v1/auth/login"], seconds=profile.seconds + 2, connections=LOGIN_CLIENTS, method="POST",
+            bodies=login_bodies,
+        ) as logins:
+            time.sleep(1)  # the first logins are hashing when the reads begin
+            results.loads["reads_with_logins"] = driver.run(seconds=profile.seconds, **quiet_reads)
+        results.loads["logins"] = parse_wrk(subprocess.CompletedProcess(logins.args, logins.returncode, *logins.communicate()))
+
+        create = {
+            "base": uvicorn.base,
+            "paths": [f"/api/v1/systems/{fixture.systems['writes']}/alters"],
+            "method": "POST",
+            "token": token,
+            "bodies": tuple(json.dumps({"name": f"Bench write {number}", "description": "Written by the benchmark."}) for number in range(100)),
+        }
+        results.loads["create_alter"] = driver.run(seconds=profile.seconds, connections=16, **create)
+        if backend == "sqlite":
+            results.loads["writers_50"] = driver.run(seconds=profile.seconds, connections=50, **create)
+
+        seed_started = time.monotonic()
+        large = seed_alters(env, workdir, fixture.systems["large"], profile.large)
+        results.seconds["seed_large"] = time.monotonic() - seed_started
+        large_pages = deep_page_paths(fixture.systems["large"], large)
+        driver.run(base=uvicorn.base, paths=large_pages, seconds=profile.warmup, connections=32, token=token)
+        results.loads["list_large"] = alternate(
+            driver, profile, {"list": {"base": uvicorn.base, "paths": large_pages, "connections": 32, "token": token}}
+        )["list"]
+        results.memory["peak_uvicorn"] = uvicorn.memory_mib("VmHWM")
+
+        # the same app under granian, taking turns with uvicorn on the same database
+        port = free_port()
+        granian = Server(
+            f"{backend}-granian",
+            [str(BIN / "granian"), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", "1", "--log-level", "warning", "core.app:create_app"],
+            env, workdir, port,
+        )
+        driver.run(seconds=profile.warmup, **{**read, "base": granian.base})
+        served = alternate(driver, profile, {"uvicorn": read, "granian": {**read, "base": granian.base}})
+        results.loads["server_uvicorn"], results.loads["server_granian"] = served["uvicorn"], served["granian"]
+        results.memory["peak_granian"] = granian.memory_mib("VmHWM")
+    finally:
+        for server in (granian, uvicorn):
+            if server is not None:
+                server.stop()
+    results.seconds["total"] = time.monotonic() - started
+    return results
+
+
+@contextlib.contextmanager
+def database(backend: str, workdir: Path) -> Iterator[str]:
+    """A URL of an empty database for `backend`; a server-side one is dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.sqlite'}"
+        return
+    server_url = os.environ[SERVER_URL_VARIABLES[backend]]
+    name = f"didhub_test_{uuid.uuid4().hex[:12]}"  # the only names core.testing creates and drops
+    _server_database(server_url, name, "create")
+    try:
+        base, _, query = server_url.partition("?")
+        yield base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    finally:
+        _server_database(server_url, name, "drop")
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def mark(value: float, target: float, at_least: bool) -> str:
+    met = value >= target if at_least else value <= target
+    return "met" if met else "MISSED"
+
+
+def table(all_results: list[Results]) -> str:
+    header = "| measure | target | " + " | ".join(r.backend for r in all_results) + " |"
+    lines = [header, "|" + "---|" * (2 + len(all_results))]
+
+    def row(measure: str, target: str, cells: list[str]) -> None:
+        lines.append(f"| {measure} | {target} | " + " | ".join(cells) + " |")
+
+    def cells(make) -> list[str]:
+        return [make(r) for r in all_results]
+
+    def ratio_get(r: Results) -> str:
+        value = r.loads["get_alter"].rate / r.loads["reference"].rate
+        return f"**{value:.2f}** {mark(value, 0.6, True)} ({r.loads['get_alter'].rate:.0f} / {r.loads['reference'].rate:.0f} req/s)"
+
+    def ratio_list(r: Results) -> str:
+        small, large = r.loads["list_small"], r.loads["list_large"]
+        value = small.rate / large.rate
+        return f"**{value:.2f}** {mark(value, 1.3, False)} ({1000 / large.rate * 32:.1f} / {1000 / small.rate * 32:.1f} ms a page at 32 clients)"
+
+    def ratio_p99(r: Results) -> str:
+        quiet, busy, logins = r.loads["reads_quiet"], r.loads["reads_with_logins"], r.loads["logins"]
+        value = busy.p99_ms / quiet.p99_ms
+        return (
+            f"**{value:.2f}** {mark(value, 2, False)} (p99 {busy.p99_ms:.1f} / {quiet.p99_ms:.1f} ms; "
+            f"{logins.rate:.1f} logins/s, {logins.status_errors + logins.socket_errors} failed)"
+        )
+
+    def writes(r: Results) -> str:
+        create = r.loads["create_alter"]
+        value = create.rate / r.loads["reference"].rate
+        failed = create.status_errors + create.socket_errors
+        return f"**{value:.2f}** ({create.rate:.0f} req/s, {failed} failed)"
+
+    def writers(r: Results) -> str:
+        if "writers_50" not in r.loads:
+            return "–"
+        load = r.loads["writers_50"]
+        failed = load.status_errors + load.socket_errors
+        return f"**{failed}** {mark(failed, 0, False)} ({load.requests} requests, {load.rate:.0f} req/s, p99 {load.p99_ms:.0f} ms)"
+
+    def servers(r: Results) -> str:
+        uv, gr = r.loads["server_uvicorn"], r.loads["server_granian"]
+        return f"**{gr.rate / uv.rate:.2f}** ({gr.rate:.0f} / {uv.rate:.0f} req/s; p99 {gr.p99_ms:.1f} / {uv.p99_ms:.1f} ms)"
+
+    def memory(r: Results) -> str:
+        peak = r.memory["peak_uvicorn"]
+        return f"**{peak:.0f} MiB** (×{peak / r.memory['idle']:.1f} of idle; granian worker {r.memory['peak_granian']:.0f} MiB)"
+
+    row("1. GET /api/v1/alters/{id} ÷ reference handler (req/s)", "≥ 0.6", cells(ratio_get))
+    row("2. deep page of 50, 1M alters ÷ 1k alters (time)", "≤ 1.3", cells(ratio_list))
+    row("3. read p99 with 20 clients signing in ÷ without", "≤ 2", cells(ratio_p99))
+    row("4a. POST /api/v1/systems/{id}/alters ÷ reference (req/s)", "–", cells(writes))
+    row("4b. 50 concurrent writers: non-2xx + socket errors", "0", cells(writers))
+    row("5. granian ÷ uvicorn, GET /api/v1/alters/{id} (req/s)", "–", cells(servers))
+    row("6. peak RSS of the uvicorn worker (VmHWM)", "–", cells(memory))
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    memory = memory_kib_total()
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()[1:2]
+    packages = ", ".join(
+        f"{name} {version(name)}" for name in ("litestar", "databases", "asyncpg", "aiomysql", "aiosqlite", "msgspec", "uvicorn", "granian")
+    )
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} CPUs ({cpu}), {memory / 1024 / 1024:.1f} GiB memory, {platform.system()} {platform.release()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}; {packages}; wrk {' '.join(wrk_version)}",
+        "load": "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
+    }
+
+
+def memory_kib_total() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="100,000 alters instead of 1,000,000 and shorter runs")
+    parser.add_argument("--backends", default="sqlite,postgres,mysql", help="comma-separated; server backends need their URL set")
+    parser.add_argument("--save", type=Path, help="also write the report (machine, versions, table) to this file")
+    args = parser.parse_args()
+    profile = QUICK if args.quick else FULL
+    wanted = [name.strip() for name in args.backends.split(",") if name.strip()]
+    backends = [name for name in wanted if name == "sqlite" or os.environ.get(SERVER_URL_VARIABLES.get(name, ""))]
+    skipped = sorted(set(wanted) - set(backends))
+    driver_started = time.monotonic()
+    before = machine()
+    print(f"bench: {', '.join(backends)}" + (f" (skipped, URL not set: {', '.join(skipped)})" if skipped else ""), flush=True)
+
+    all_results = []
+    with tempfile.TemporaryDirectory(prefix="didhub-bench-") as temp:
+        workdir = Path(temp)
+        driver = Driver(ensure_wrk(), workdir)
+        site = install_plugin(workdir)
+        for backend in backends:
+            print(f"bench: {backend} ...", flush=True)
+            backend_dir = workdir / backend
+            backend_dir.mkdir()
+            with database(backend, backend_dir) as db_url:
+                result = bench_backend(backend, db_url, profile, driver, site, backend_dir)
+            print(
+                f"bench: {backend} done in {result.seconds['total']:.0f} s "
+                f"({profile.large:,} alters seeded in {result.seconds['seed_large']:.1f} s)",
+                flush=True,
+            )
+            all_results.append(result)
+
+    after = machine()
+    command = "make bench" + (" ARGS=--quick" if args.quick else "")
+    report = "\n".join(
+        [
+            f"- date: {before['date']}; whole run {time.monotonic() - driver_started:.0f} s (`{command}`)",
+            f"- machine: {before['machine']}",
+            f"- software: {before['python']}",
+            f"- load before / after: {before['load']} / {after['load']}",
+            f"- profile: {'quick' if args.quick else 'full'}: wrk runs of {profile.seconds} s, {profile.rounds} alternating "
+            f"round(s) per comparison, {profile.small:,} vs {profile.large:,} alters",
+            "",
+            table(all_results),
+            "",
+        ]
+    )
+    print()
+    print(report)
+    if args.save:
+        args.save.write_text(report)
+
+
+if __name__ == "__main__":
+    main()
