@@ -143,16 +143,18 @@ def _mysql_ssl_context(sslmode: str) -> ssl.SSLContext:
 
 
 class _PooledSQLitePool(SQLitePool):
-    """Keeps idle connections, each with foreign keys on, WAL and a busy timeout.
+    """At most `max_size` connections, kept open, each with foreign keys on, WAL and a busy timeout.
 
     Stock `databases` opens a connection (and a thread) per query, so PRAGMAs such as
-    `foreign_keys` are lost and ON DELETE CASCADE silently does nothing.
+    `foreign_keys` are lost and ON DELETE CASCADE silently does nothing. Beyond `max_size`
+    queries wait for a connection: opening one (a thread and three PRAGMAs) per query under
+    load cost more than the query.
     """
 
-    def __init__(self, url: Any, max_idle: int = 8, **options: Any) -> None:
+    def __init__(self, url: Any, max_size: int = 8, **options: Any) -> None:
         super().__init__(url, **options)
         self._idle: list[aiosqlite.Connection] = []
-        self._max_idle = max_idle
+        self._slots = asyncio.Semaphore(max_size)
         self.in_use = 0
 
     @property
@@ -160,7 +162,16 @@ class _PooledSQLitePool(SQLitePool):
         return len(self._idle)
 
     async def acquire(self) -> aiosqlite.Connection:
+        await self._slots.acquire()
+        try:
+            connection = await self._take()
+        except BaseException:
+            self._slots.release()
+            raise
         self.in_use += 1
+        return connection
+
+    async def _take(self) -> aiosqlite.Connection:
         while self._idle:
             connection = self._idle.pop()
             if connection._running:
@@ -175,13 +186,14 @@ class _PooledSQLitePool(SQLitePool):
 
     async def release(self, connection: aiosqlite.Connection) -> None:
         self.in_use -= 1
-        if connection.in_transaction:
-            # a cancelled request left its transaction open; never hand that to someone else
-            await connection.close()
-        elif len(self._idle) < self._max_idle:
-            self._idle.append(connection)
-        else:
-            await connection.close()
+        try:
+            if connection.in_transaction:
+                # a cancelled request left its transaction open; never hand that to someone else
+                await connection.close()
+            else:
+                self._idle.append(connection)
+        finally:
+            self._slots.release()
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
@@ -270,6 +282,16 @@ def _is_foreign_key_violation(exc: BaseException) -> bool:
     return name == "IntegrityError" and bool(getattr(exc, "args", None)) and exc.args[0] in (1451, 1452)
 
 
+async def _keep_session(connection: Any) -> None:
+    """asyncpg's pool sends `RESET ALL; CLOSE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all()` on
+    every release: a round trip per query for session state DIDHub never changes. With a custom
+    reset the pool still rolls back a transaction left open (`Connection._reset`) and sends
+    nothing else."""
+
+
+_POOL_OPTIONS: dict[str, dict[str, Any]] = {"postgres": {"reset": _keep_session}}
+
+
 class DB:
     """The database a plugin talks to: named queries, bound parameters, one shape of rows.
 
@@ -281,10 +303,13 @@ class DB:
         self.url = url
         self.dialect = url.dialect
         self.queries = queries
-        self.database = databases.Database(url.databases_url, **url.options)
+        self.database = databases.Database(url.databases_url, **url.options, **_POOL_OPTIONS.get(url.dialect, {}))
         if url.dialect == "sqlite":
             self.database._backend = PooledSQLiteBackend(self.database.url, **url.options)
         self._write_lock: asyncio.Lock | None = None
+        # Writes (statements and transactions) this process has finished: something that keeps
+        # rows in memory (the accounts plugin's token lookups) may reuse them while this stands still.
+        self.writes = 0
 
     async def connect(self) -> None:
         if self.url.sqlite_path is not None:
@@ -352,15 +377,21 @@ class DB:
             return await self.database.fetch_val(self.queries[query], self._bind(params))
 
     async def execute(self, query: str, /, **params: Any) -> None:
-        with self._mapped_errors():
-            await self.database.execute(self.queries[query], self._bind(params))
+        try:
+            with self._mapped_errors():
+                await self.database.execute(self.queries[query], self._bind(params))
+        finally:
+            self.writes += 1
 
     async def insert(self, query: str, /, **params: Any) -> int:
         """Run an INSERT and return the new row's id (same connection: call it inside `transaction()`)."""
-        with self._mapped_errors():
-            async with self.database.connection() as connection:
-                await connection.execute(self.queries[query], self._bind(params))
-                return int(await connection.fetch_val(self.queries["core.last_insert_id"]))
+        try:
+            with self._mapped_errors():
+                async with self.database.connection() as connection:
+                    await connection.execute(self.queries[query], self._bind(params))
+                    return int(await connection.fetch_val(self.queries["core.last_insert_id"]))
+        finally:
+            self.writes += 1
 
     async def execute_many(self, query: str, /, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run one statement for many parameter sets in one driver call (on the current connection).
@@ -373,17 +404,20 @@ class DB:
         compiled = sqlalchemy.text(self.queries[query]).compile(dialect=_DRIVER_DIALECTS[self.dialect]())
         names = compiled.positiontup or []
         values = [tuple(bound[name] for name in names) for bound in map(self._bind, rows)]
-        with self._mapped_errors():
-            async with self.database.connection() as connection:
-                driver = connection.raw_connection
-                if self.dialect == "postgres":
-                    await driver.executemany(compiled.string, values)
-                else:
-                    cursor = await driver.cursor()
-                    try:
-                        await cursor.executemany(compiled.string, values)
-                    finally:
-                        await cursor.close()
+        try:
+            with self._mapped_errors():
+                async with self.database.connection() as connection:
+                    driver = connection.raw_connection
+                    if self.dialect == "postgres":
+                        await driver.executemany(compiled.string, values)
+                    else:
+                        cursor = await driver.cursor()
+                        try:
+                            await cursor.executemany(compiled.string, values)
+                        finally:
+                            await cursor.close()
+        finally:
+            self.writes += 1
 
     async def iterate(self, query: str, /, **params: Any) -> AsyncIterator[dict[str, Any]]:
         async for row in self.database.iterate(self.queries[query], self._bind(params)):
@@ -395,15 +429,19 @@ class DB:
 
         On SQLite, writers queue on one lock instead of failing with "database is locked".
         """
-        if self.dialect != "sqlite" or _holds_write_lock.get():
-            async with self.database.transaction():
-                yield
-            return
-        assert self._write_lock is not None, "DB.connect() was not called"
-        async with self._write_lock:
-            token = _holds_write_lock.set(True)
-            try:
+        try:
+            if self.dialect != "sqlite" or _holds_write_lock.get():
                 async with self.database.transaction():
                     yield
-            finally:
-                _holds_write_lock.reset(token)
+                return
+            assert self._write_lock is not None, "DB.connect() was not called"
+            async with self._write_lock:
+                token = _holds_write_lock.set(True)
+                try:
+                    async with self.database.transaction():
+                        yield
+                finally:
+                    _holds_write_lock.reset(token)
+        finally:
+            # counted once committed (or rolled back): a reader that started before sees it move
+            self.writes += 1
