@@ -67,7 +67,7 @@ VALUES (:user_id, :name, :token_hash, :scopes, :created_at, :expires_at)
 
 -- name: authenticate
 -- the one query per authenticated request
-SELECT t.id AS token_id, t.scopes, t.last_used_at,
+SELECT t.id AS token_id, t.scopes, t.last_used_at, t.expires_at,
        u.id, u.username, u.is_admin, u.is_system, u.is_approved
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = :token_hash AND t.expires_at > :now
