@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -16,9 +19,27 @@ from argon2.exceptions import InvalidHashError, VerificationError
 HASHER = PasswordHasher()
 T = TypeVar("T")
 
+# Hashing threads run at this nice value (Linux), so a burst of sign-ins takes the CPU time that
+# requests leave over instead of an equal share: at nice 0, 20 clients signing in at once made
+# reads' p99 2-5 times its quiet value on 2 cores (bench/RESULTS.md).
+HASHING_NICENESS = 10
+
+
+def _yield_cpu_to_requests() -> None:
+    # A thread's nice value is its own on Linux (elsewhere this would renice the whole process),
+    # and the threads argon2 starts for its lanes inherit it.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
 # A pool of its own rather than the loop's default one: every hash takes 64 MiB, so at most
 # this many run at once however many logins arrive, and they never starve other thread work.
-_POOL = ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2)), thread_name_prefix="didhub-argon2")
+_POOL = ThreadPoolExecutor(
+    max_workers=max(2, min(8, os.cpu_count() or 2)),
+    thread_name_prefix="didhub-argon2",
+    initializer=_yield_cpu_to_requests,
+)
 
 
 @functools.cache
