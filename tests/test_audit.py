@@ -8,7 +8,7 @@ import pytest
 
 from core.app import create_app
 from core.db import utcnow
-from plugins.audit.retention import prune
+from plugins.audit.retention import TASK_NAME, prune
 
 pytestmark = pytest.mark.anyio
 
@@ -220,7 +220,7 @@ async def test_the_retention_setting_is_a_whole_number_of_days(didhub, client):
 
 
 def _pruning_tasks():
-    return [task for task in asyncio.all_tasks() if task.get_name() == "didhub-audit-prune"]
+    return [task for task in asyncio.all_tasks() if task.get_name() == TASK_NAME]
 
 
 async def test_startup_prunes_and_shutdown_stops_the_daily_task(didhub, client, didhub_config):

@@ -5,8 +5,6 @@ and prunes those older than the setting `audit.retention_days` (0 keeps them for
 at startup and then daily.
 """
 
-import asyncio
-import contextlib
 from typing import Annotated
 
 import msgspec
@@ -14,11 +12,11 @@ import msgspec
 from core import hookimpl
 from core.services import Services
 from core.settings import SettingSpec
-from plugins.audit.retention import RETENTION_SETTING, prune_daily
+from plugins.audit.retention import RETENTION_SETTING, DailyPruner
 from plugins.audit.routes import list_audit_logs
 
-# One pruning task per running app (tests run several apps in one process).
-_pruners: dict[int, asyncio.Task] = {}
+# One pruner per running app (tests run several apps in one process).
+_pruners: dict[int, DailyPruner] = {}
 
 
 @hookimpl
@@ -40,13 +38,11 @@ def didhub_settings() -> list[SettingSpec]:
 
 @hookimpl
 def didhub_startup(services: Services) -> None:
-    _pruners[id(services)] = asyncio.get_running_loop().create_task(prune_daily(services), name="didhub-audit-prune")
+    _pruners[id(services)] = DailyPruner(services)
 
 
 @hookimpl
 async def didhub_shutdown(services: Services) -> None:
-    task = _pruners.pop(id(services), None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    pruner = _pruners.pop(id(services), None)
+    if pruner is not None:
+        await pruner.stop()

@@ -1,6 +1,7 @@
 """Deleting audit rows older than `audit.retention_days`."""
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from core.services import Services
 
 RETENTION_SETTING = "audit.retention_days"
 PRUNE_INTERVAL = timedelta(days=1)
+TASK_NAME = "didhub-audit-prune"
 
 logger = logging.getLogger("didhub.audit")
 
@@ -24,11 +26,26 @@ async def prune(services: Services) -> None:
     logger.info("deleted audit log rows older than %s", cutoff.isoformat())
 
 
-async def prune_daily(services: Services) -> None:
-    """Prune now, then once a day, until cancelled; a failed run is logged and retried tomorrow."""
-    while True:
-        try:
-            await prune(services)
-        except Exception:
-            logger.exception("pruning the audit log failed")
-        await asyncio.sleep(PRUNE_INTERVAL.total_seconds())
+class DailyPruner:
+    """Prunes at once and then daily, in a task of its own, until stopped."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._stopping = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=TASK_NAME)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await prune(self.services)
+            except Exception:
+                logger.exception("pruning the audit log failed; trying again tomorrow")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(PRUNE_INTERVAL.total_seconds()):
+                    await self._stopping.wait()
+
+    async def stop(self) -> None:
+        """End the task. A prune under way finishes first: cancelling it mid-query could leave
+        its pooled connection checked out, and closing the pool would then wait forever."""
+        self._stopping.set()
+        await self._task
