@@ -7,7 +7,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from core.audit import Audit
-from core.auth import CurrentUser
+from core.auth import CurrentUser, visible_to
 from core.db import DB, utcnow
 from core.errors import Conflict, NotFound, Problem
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
@@ -127,10 +127,7 @@ class SystemRequestsController(Controller):
         responses=_problems(401, 403, 404),
     )
     async def get_request(self, request_id: Id, user: CurrentUser, db: DB) -> SystemRequest:
-        row = await db.fetch_one("system_requests.get", id=request_id)
-        if row is None or (row["user_id"] != user.id and not user.is_admin):
-            raise NotFound()
-        return _request(row)
+        return _request(visible_to(await db.fetch_one("system_requests.get", id=request_id), user, "user_id"))
 
     @post(
         "/{request_id:int}/approve",
