@@ -235,6 +235,13 @@ class PooledSQLiteBackend(SQLiteBackend):
 # --- Values in and out ----------------------------------------------------------------------
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, literally: use it with `ESCAPE '!'` in the SQL
+    (a backslash escape means different things on MySQL)."""
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

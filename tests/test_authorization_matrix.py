@@ -129,12 +129,6 @@ CASES = [
 
 # Where the implementation answers differently from api.md. Each entry is checked, so it must
 # go once the two agree.
-KNOWN_DEVIATIONS: dict[tuple[str, str, Caller], int] = {
-    # api.md lists logout as "user"; the accounts plugin lets an account that lost its approval
-    # revoke its own token (a safe thing to allow). One of the two should change.
-    ("POST", "/api/v1/auth/logout", UNAPPROVED): 204,
-}
-
 APIS = re.compile(r"^/api/v1/(auth|me|users|system-requests|settings|instance|audit-logs)(/|$)")
 
 
@@ -224,15 +218,11 @@ async def test_every_route_answers_each_caller_as_api_md_says(didhub, client):
             response = await client.request(case.method, await _path(client, case, world, caller), headers=headers, **body)
 
             status, code = expected(case, caller)
-            deviation = KNOWN_DEVIATIONS.get((case.method, case.path, caller))
-            if deviation is not None:
-                status, code = deviation, None
             got_code = response.json().get("code") if response.status_code >= 400 else None
             if response.status_code != status or (code is not None and got_code != code):
-                note = " (a KNOWN_DEVIATIONS entry: has it been settled?)" if deviation is not None else ""
                 mismatches.append(
                     f"{case.method} {case.path} as {caller.name}: expected {status} {code or ''}, "
-                    f"got {response.status_code} {got_code or ''}{note}"
+                    f"got {response.status_code} {got_code or ''}"
                 )
             elif response.status_code >= 400:
                 assert response.headers["content-type"].startswith("application/problem+json")

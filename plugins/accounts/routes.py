@@ -15,7 +15,7 @@ from msgspec import UNSET
 
 from core.audit import Audit
 from core.auth import CurrentUser
-from core.db import DB, utcnow
+from core.db import DB, contains_pattern, utcnow
 from core.errors import Conflict, Forbidden, NotFound, Problem, Unauthorized, validation_error
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id
@@ -63,12 +63,6 @@ def _wrong_password() -> Unauthorized:
 
 def _last_admin() -> Conflict:
     return Conflict("last_admin", "This is the last approved administrator; make another one first.")
-
-
-def _like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with `!` as the escape character."""
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
 
 
 _SIGNED_IN = {
@@ -203,16 +197,16 @@ class AuthController(Controller):
         status_code=204,
         summary="Sign out",
         description=(
-            "Revokes the token this request presents; works for an account that is no longer approved, too. "
+            "Revokes the token this request presents. "
             "A read-only token may change nothing, so it cannot sign itself out: "
             "revoke it with `DELETE /api/v1/me/tokens/{id}`."
         ),
         responses=_problems(_SIGNED_IN),
     )
-    async def logout(self, account: CurrentUser, db: DB, audit: Audit) -> None:
+    async def logout(self, user: CurrentUser, db: DB, audit: Audit) -> None:
         async with db.transaction():
-            await db.execute("accounts.delete_token", id=account.token_id)
-            await audit.record("auth.logout", "token", account.token_id)
+            await db.execute("accounts.delete_token", id=user.token_id)
+            await audit.record("auth.logout", "token", user.token_id)
 
 
 class MeController(Controller):
@@ -382,7 +376,7 @@ class UsersController(Controller):
         rows = await db.fetch_all(
             "accounts.list_users",
             after=decode_cursor(cursor) or 0,
-            pattern=None if q is None else _like_pattern(service.username_key(q)),
+            pattern=None if q is None else contains_pattern(service.username_key(q)),
             is_admin=is_admin,
             is_system=is_system,
             is_approved=is_approved,

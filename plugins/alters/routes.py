@@ -8,7 +8,7 @@ from litestar.params import JSONBody, Parameter
 
 from core.audit import Audit
 from core.auth import CurrentUser, visible_to
-from core.db import DB, utcnow
+from core.db import DB, contains_pattern, utcnow
 from core.errors import validation_error
 from core.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from core.params import Id, OptionalId
@@ -40,7 +40,6 @@ Search = Annotated[
         pattern=r"^[^\x00]*$",
     ),
 ]
-_LIKE_ESCAPE = "!"
 
 
 class Alter(msgspec.Struct):
@@ -68,15 +67,6 @@ class AlterUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: Description | None | msgspec.UnsetType = msgspec.UNSET
     avatar_url: AvatarUrl | None | msgspec.UnsetType = msgspec.UNSET
-
-
-def _contains_pattern(text: str | None) -> str:
-    """A LIKE pattern (used with ESCAPE '!') matching names that contain `text` literally, lower-cased."""
-    if not text:
-        return "%"
-    escaped = text.lower().replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
-    escaped = escaped.replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
-    return f"%{escaped}%"
 
 
 async def _check_avatar_url(services: Services, owner_id: int, url: str | None) -> None:
@@ -127,7 +117,7 @@ class SystemAltersController(Controller):
         params: dict[str, Any] = {
             "system_id": system_id,
             "after": decode_cursor(cursor) or 0,
-            "pattern": _contains_pattern(q),
+            "pattern": contains_pattern(q.lower()) if q else "%",
             "limit": limit + 1,
         }
         # each filter shape has its own query so that the page is read in order from an index
