@@ -20,9 +20,10 @@ HASHER = PasswordHasher()
 T = TypeVar("T")
 
 # Hashing threads run at this nice value (Linux), so a burst of sign-ins takes the CPU time that
-# requests leave over instead of an equal share: at nice 0, 20 clients signing in at once made
-# reads' p99 2-5 times its quiet value on 2 cores (bench/RESULTS.md).
-HASHING_NICENESS = 10
+# requests leave over: the scheduler weighs a nice-19 thread 15 against a request's 1024. At nice 0,
+# 20 clients signing in at once made reads' p99 2-5 times its quiet value on 2 cores (make bench);
+# under full load a sign-in now waits instead of the reads.
+HASHING_NICENESS = 19
 
 
 def _yield_cpu_to_requests() -> None:
