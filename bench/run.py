@@ -26,7 +26,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -46,21 +45,23 @@ ADMIN = ("bench-admin", "bench-admin-password")
 OWNER = ("bench-owner", "bench-owner-password")
 # one account per signing-in client: concurrent sign-ins to one account trip the login throttle
 LOGIN_CLIENTS = 20
+LOGIN_PREFIX = "bench-login-"
 LOGIN_PASSWORD = "bench-login-password"
 PAGE = 50
 
 
 @dataclass(frozen=True)
 class Profile:
-    seconds: int  # one wrk run
-    rounds: int  # how often the two sides of a comparison alternate
+    seconds: int  # one wrk run of a throughput comparison
+    rounds: int  # how often the sides of a comparison take turns (the machine's noise comes in bursts)
+    latency_seconds: int  # one wrk run whose p99 is compared
     large: int  # alters in the large system
     small: int = 1000
     warmup: int = 1
 
 
-FULL = Profile(seconds=5, rounds=2, large=1_000_000)
-QUICK = Profile(seconds=2, rounds=1, large=100_000)
+FULL = Profile(seconds=3, rounds=3, latency_seconds=8, large=1_000_000)
+QUICK = Profile(seconds=1, rounds=2, latency_seconds=2, large=100_000)
 
 
 # --- wrk -------------------------------------------------------------------------------------
@@ -198,10 +199,11 @@ def descendants(pid: int) -> list[int]:
 
 
 class Server:
-    """A server process of our own; stopped by its process group, which is its pid."""
+    """A server process of our own, in a process group of its own (killed whole if it hangs)."""
 
     def __init__(self, name: str, command: list[str], env: dict[str, str], workdir: Path, port: int) -> None:
         self.name = name
+        self.stop_problem = ""
         self.base = f"http://127.0.0.1:{port}"
         self.log_path = workdir / f"{name}.log"
         with self.log_path.open("wb") as log:
@@ -228,14 +230,32 @@ class Server:
     def memory_mib(self, field_name: str) -> float:
         return memory_kib(self.worker_pid(), field_name) / 1024
 
+    def reset_peak_memory(self) -> None:
+        """Start VmHWM again from the current RSS (Linux's clear_refs 5), to see one load's peak."""
+        Path(f"/proc/{self.worker_pid()}/clear_refs").write_text("5")
+
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process.poll() is not None:
+            return
+        # to the server's own process, as a process manager would: it stops its workers itself
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            # say where it hangs before ending it
+            dumps = [
+                subprocess.run([str(BIN / "py-spy"), "dump", "--pid", str(pid)], capture_output=True, text=True).stdout
+                for pid in [self.process.pid, *descendants(self.process.pid)]
+            ] if (BIN / "py-spy").exists() else []
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.stop_problem = f"{self.name} did not stop within 5 s of SIGTERM and was killed"
+            log_tail = self.log_path.read_text(errors="replace")[-2000:]
+            print(
+                f"bench: {self.stop_problem}; where it was:\n" + "\n".join(dumps) + f"\nits log ended:\n{log_tail}",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def install_plugin(workdir: Path) -> Path:
@@ -284,21 +304,13 @@ def login(api: httpx.Client, username: str, password: str) -> str:
     return response.json()["token"]
 
 
-def login_username(number: int) -> str:
-    return f"bench-login-{number}"
-
-
 def prepare(base: str) -> Fixture:
-    """The accounts and systems, through the API like any client."""
+    """The owner and its systems, through the API like any client."""
     with httpx.Client(base_url=base, timeout=60) as api:
         admin = {"Authorization": "Bearer " + login(api, *ADMIN)}
-        accounts = [{"username": OWNER[0], "password": OWNER[1], "is_system": True}] + [
-            {"username": login_username(number), "password": LOGIN_PASSWORD} for number in range(LOGIN_CLIENTS)
-        ]
-        # a few at a time: each one is a password hash
-        with ThreadPoolExecutor(4) as pool:
-            for response in pool.map(lambda account: api.post("/api/v1/users", json=account, headers=admin), accounts):
-                response.raise_for_status()
+        api.post(
+            "/api/v1/users", json={"username": OWNER[0], "password": OWNER[1], "is_system": True}, headers=admin
+        ).raise_for_status()
         token = login(api, *OWNER)
         owner = {"Authorization": "Bearer " + token}
         systems = {}
@@ -309,10 +321,10 @@ def prepare(base: str) -> Fixture:
     return Fixture(token, systems)
 
 
-def seed_alters(env: dict[str, str], workdir: Path, system_id: int, count: int) -> dict[str, int]:
+def seed(env: dict[str, str], workdir: Path, system_id: int, alters: int, *options: str) -> dict[str, int]:
     """Bulk-insert through the bench plugin's named queries; returns the system's id range."""
     result = subprocess.run(
-        didhub("bench", "seed-alters", "--system-id", str(system_id), "--count", str(count)),
+        didhub("bench", "seed", "--system-id", str(system_id), "--alters", str(alters), *options),
         env=env, cwd=workdir, capture_output=True, text=True,
     )
     if result.returncode != 0:
@@ -326,7 +338,8 @@ def alter_ids(base: str, token: str, system_id: int) -> list[int]:
     cursor = None
     with httpx.Client(base_url=base, timeout=60, headers={"Authorization": "Bearer " + token}) as api:
         while True:
-            response = api.get(f"/api/v1/systems/{system_id}/alters", params={"limit": 200, "cursor": cursor})
+            params = {"limit": 200} | ({"cursor": cursor} if cursor else {})
+            response = api.get(f"/api/v1/systems/{system_id}/alters", params=params)
             response.raise_for_status()
             page = response.json()
             ids += [item["id"] for item in page["items"]]
@@ -356,6 +369,14 @@ class Results:
     loads: dict[str, Load] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    _lap_started: float = field(default_factory=time.monotonic)
+
+    def lap(self, phase: str) -> None:
+        """Note how long the phase that ends now took (printed with the progress)."""
+        now = time.monotonic()
+        self.seconds[phase] = now - self._lap_started
+        self._lap_started = now
 
 
 def alternate(driver: Driver, profile: Profile, runs: dict[str, dict]) -> dict[str, Load]:
@@ -370,68 +391,61 @@ def alternate(driver: Driver, profile: Profile, runs: dict[str, dict]) -> dict[s
 def bench_backend(backend: str, db_url: str, profile: Profile, driver: Driver, site: Path, workdir: Path) -> Results:
     results = Results(backend)
     env = server_env(db_url, site, workdir)
-    started = time.monotonic()
     port = free_port()
     uvicorn = Server(f"{backend}-uvicorn", didhub("serve", "--port", str(port)), env, workdir, port)
-    granian = None
+    results.memory["idle"] = uvicorn.memory_mib("VmRSS")
+    results.lap("start")
+    servers = [uvicorn]
     try:
-        results.memory["idle"] = uvicorn.memory_mib("VmRSS")
         fixture = prepare(uvicorn.base)
         token = fixture.owner_token
-        main = seed_alters(env, workdir, fixture.systems["main"], profile.small)
-        results.seconds["setup"] = time.monotonic() - started
-
-        main_ids = alter_ids(uvicorn.base, token, fixture.systems["main"])
-        api_reads = [f"/api/v1/alters/{alter_id}" for alter_id in main_ids]
-        reference_reads = [f"/bench/reference/alters/{alter_id}" for alter_id in main_ids]
-        read = {"base": uvicorn.base, "paths": api_reads, "connections": 32, "token": token}
-        reference = {"base": uvicorn.base, "paths": reference_reads, "connections": 32}
-        for warm in (read, reference):
-            driver.run(seconds=profile.warmup, **warm)
-        results.loads |= alternate(driver, profile, {"reference": reference, "get_alter": read})
-
-        small_pages = deep_page_paths(fixture.systems["main"], main)
-        driver.run(base=uvicorn.base, paths=small_pages, seconds=profile.warmup, connections=32, token=token)
-        results.loads["list_small"] = alternate(
-            driver, profile, {"list": {"base": uvicorn.base, "paths": small_pages, "connections": 32, "token": token}}
-        )["list"]
-
-        # p99 of reads at a fixed concurrency, alone and while 20 clients sign in over and over
-        quiet_reads = {**read, "connections": 16}
-        login_bodies = tuple(
-            json.dumps({"username": login_username(number), "password": LOGIN_PASSWORD}) for number in range(LOGIN_CLIENTS)
+        main = seed(
+            env, workdir, fixture.systems["main"], profile.small,
+            "--accounts", LOGIN_PREFIX, "--count", str(LOGIN_CLIENTS), "--password", LOGIN_PASSWORD,
         )
-        results.loads["reads_quiet"] = driver.run(seconds=profile.seconds, **quiet_reads)
-        with driver.background(
-            uvicorn.base, ["/api/v1/auth/login"], seconds=profile.seconds + 2, connections=LOGIN_CLIENTS, method="POST",
-            bodies=login_bodies,
-        ) as logins:
-            time.sleep(1)  # the first logins are hashing when the reads begin
-            results.loads["reads_with_logins"] = driver.run(seconds=profile.seconds, **quiet_reads)
-        results.loads["logins"] = parse_wrk(subprocess.CompletedProcess(logins.args, logins.returncode, *logins.communicate()))
+        results.lap("setup")
 
+        # 1. and the small half of 2.: the API against the reference, taking turns
+        main_ids = alter_ids(uvicorn.base, token, fixture.systems["main"])
+        read = {"base": uvicorn.base, "paths": [f"/api/v1/alters/{i}" for i in main_ids], "connections": 32, "token": token}
+        reference = {"base": uvicorn.base, "paths": [f"/bench/reference/alters/{i}" for i in main_ids], "connections": 32}
+        small_list = {**read, "paths": deep_page_paths(fixture.systems["main"], main)}
+        driver.run(seconds=profile.warmup, **{**read, "paths": read["paths"] + reference["paths"] + small_list["paths"]})
+        # creating the accounts hashed passwords: not part of the reads' peak
+        uvicorn.reset_peak_memory()
+        results.loads |= alternate(driver, profile, {"reference": reference, "get_alter": read, "list_small": small_list})
+        results.memory["peak_reads"] = uvicorn.memory_mib("VmHWM")
+        results.lap("reads")
+
+        # 4. writes, each with its audit row
         create = {
             "base": uvicorn.base,
             "paths": [f"/api/v1/systems/{fixture.systems['writes']}/alters"],
             "method": "POST",
             "token": token,
-            "bodies": tuple(json.dumps({"name": f"Bench write {number}", "description": "Written by the benchmark."}) for number in range(100)),
+            "bodies": tuple(
+                json.dumps({"name": f"Bench write {number}", "description": "Written by the benchmark."}) for number in range(100)
+            ),
         }
-        results.loads["create_alter"] = driver.run(seconds=profile.seconds, connections=16, **create)
+        write_seconds = profile.seconds * profile.rounds
+        results.loads["create_alter"] = driver.run(seconds=write_seconds, connections=16, **create)
         if backend == "sqlite":
-            results.loads["writers_50"] = driver.run(seconds=profile.seconds, connections=50, **create)
+            results.loads["writers_50"] = driver.run(seconds=write_seconds, connections=50, **create)
+        results.lap("writes")
 
-        seed_started = time.monotonic()
-        large = seed_alters(env, workdir, fixture.systems["large"], profile.large)
-        results.seconds["seed_large"] = time.monotonic() - seed_started
-        large_pages = deep_page_paths(fixture.systems["large"], large)
-        driver.run(base=uvicorn.base, paths=large_pages, seconds=profile.warmup, connections=32, token=token)
-        results.loads["list_large"] = alternate(
-            driver, profile, {"list": {"base": uvicorn.base, "paths": large_pages, "connections": 32, "token": token}}
-        )["list"]
-        results.memory["peak_uvicorn"] = uvicorn.memory_mib("VmHWM")
+        # 2. the large system, the small one again beside it (its pages must not read the other's
+        # rows) and the reference again, to compare with the runs before whatever the machine did since
+        large = seed(env, workdir, fixture.systems["large"], profile.large)
+        results.lap("seeding")
+        large_list = {**small_list, "paths": deep_page_paths(fixture.systems["large"], large)}
+        driver.run(seconds=profile.warmup, **large_list)
+        beside = alternate(driver, profile, {"reference": reference, "list_large": large_list, "list_small": small_list})
+        results.loads["reference_beside_large"] = beside["reference"]
+        results.loads["list_large"] = beside["list_large"]
+        results.loads["list_small_beside_large"] = beside["list_small"]
+        results.lap("lists")
 
-        # the same app under granian, taking turns with uvicorn on the same database
+        # 5. the same app under granian, taking turns with uvicorn on the same database
         port = free_port()
         granian = Server(
             f"{backend}-granian",
@@ -439,16 +453,45 @@ def bench_backend(backend: str, db_url: str, profile: Profile, driver: Driver, s
              "--workers", "1", "--log-level", "warning", "core.app:create_app"],
             env, workdir, port,
         )
+        servers.append(granian)
         driver.run(seconds=profile.warmup, **{**read, "base": granian.base})
         served = alternate(driver, profile, {"uvicorn": read, "granian": {**read, "base": granian.base}})
         results.loads["server_uvicorn"], results.loads["server_granian"] = served["uvicorn"], served["granian"]
         results.memory["peak_granian"] = granian.memory_mib("VmHWM")
+        stop(granian, results)
+        results.lap("granian")
+
+        # 3. p99 of reads at a fixed concurrency, alone and while 20 clients sign in over and over
+        # (last: the server still works off queued sign-ins after wrk stops)
+        quiet_reads = {**read, "connections": 16}
+        login_bodies = tuple(
+            json.dumps({"username": f"{LOGIN_PREFIX}{number}", "password": LOGIN_PASSWORD}) for number in range(LOGIN_CLIENTS)
+        )
+        results.loads["reads_quiet"] = driver.run(seconds=profile.latency_seconds, **quiet_reads)
+        uvicorn.reset_peak_memory()
+        with driver.background(
+            uvicorn.base, ["/api/v1/auth/login"], seconds=profile.latency_seconds + 1, connections=LOGIN_CLIENTS,
+            method="POST", bodies=login_bodies,
+        ) as logins:
+            time.sleep(0.5)  # the first sign-ins are hashing when the reads begin
+            results.loads["reads_with_logins"] = driver.run(seconds=profile.latency_seconds, **quiet_reads)
+        results.loads["logins"] = parse_wrk(subprocess.CompletedProcess(logins.args, logins.returncode, *logins.communicate()))
+        results.memory["peak_logins"] = uvicorn.memory_mib("VmHWM")
+        # one more sign-in waits behind those still queued in the server, so that it stops promptly
+        with httpx.Client(base_url=uvicorn.base, timeout=120) as api:
+            login(api, f"{LOGIN_PREFIX}0", LOGIN_PASSWORD)
+        results.lap("sign-ins")
     finally:
-        for server in (granian, uvicorn):
-            if server is not None:
-                server.stop()
-    results.seconds["total"] = time.monotonic() - started
+        for server in servers:
+            stop(server, results)
+        results.lap("stop")
     return results
+
+
+def stop(server: Server, results: Results) -> None:
+    server.stop()
+    if server.stop_problem and server.stop_problem not in results.problems:
+        results.problems.append(server.stop_problem)
 
 
 @contextlib.contextmanager
@@ -475,7 +518,7 @@ def mark(value: float, target: float, at_least: bool) -> str:
     return "met" if met else "MISSED"
 
 
-def table(all_results: list[Results]) -> str:
+def table(all_results: list[Results], profile: Profile) -> str:
     header = "| measure | target | " + " | ".join(r.backend for r in all_results) + " |"
     lines = [header, "|" + "---|" * (2 + len(all_results))]
 
@@ -490,9 +533,16 @@ def table(all_results: list[Results]) -> str:
         return f"**{value:.2f}** {mark(value, 0.6, True)} ({r.loads['get_alter'].rate:.0f} / {r.loads['reference'].rate:.0f} req/s)"
 
     def ratio_list(r: Results) -> str:
-        small, large = r.loads["list_small"], r.loads["list_large"]
+        small, large = r.loads["list_small_beside_large"], r.loads["list_large"]
         value = small.rate / large.rate
-        return f"**{value:.2f}** {mark(value, 1.3, False)} ({1000 / large.rate * 32:.1f} / {1000 / small.rate * 32:.1f} ms a page at 32 clients)"
+        return f"**{value:.2f}** {mark(value, 1.3, False)} ({large.rate:.0f} / {small.rate:.0f} pages/s)"
+
+    def ratio_beside(r: Results) -> str:
+        # each in units of the reference read measured in the same window
+        alone = r.loads["reference"].rate / r.loads["list_small"].rate
+        beside = r.loads["reference_beside_large"].rate / r.loads["list_small_beside_large"].rate
+        value = beside / alone
+        return f"**{value:.2f}** {mark(value, 1.3, False)} (a page costs {beside:.2f} / {alone:.2f} reference reads)"
 
     def ratio_p99(r: Results) -> str:
         quiet, busy, logins = r.loads["reads_quiet"], r.loads["reads_with_logins"], r.loads["logins"]
@@ -520,16 +570,21 @@ def table(all_results: list[Results]) -> str:
         return f"**{gr.rate / uv.rate:.2f}** ({gr.rate:.0f} / {uv.rate:.0f} req/s; p99 {gr.p99_ms:.1f} / {uv.p99_ms:.1f} ms)"
 
     def memory(r: Results) -> str:
-        peak = r.memory["peak_uvicorn"]
-        return f"**{peak:.0f} MiB** (×{peak / r.memory['idle']:.1f} of idle; granian worker {r.memory['peak_granian']:.0f} MiB)"
+        m = r.memory
+        return (
+            f"**{m['peak_reads']:.0f} MiB** under reads, **{m['peak_logins']:.0f} MiB** with 20 sign-ins "
+            f"(idle {m['idle']:.0f}; granian's worker under reads {m['peak_granian']:.0f})"
+        )
 
     row("1. GET /api/v1/alters/{id} ÷ reference handler (req/s)", "≥ 0.6", cells(ratio_get))
-    row("2. deep page of 50, 1M alters ÷ 1k alters (time)", "≤ 1.3", cells(ratio_list))
+    large, small = f"{profile.large:,}", f"{profile.small:,}"
+    row(f"2. deep page of 50 (cursor in the last tenth), system of {large} alters ÷ of {small} (time)", "≤ 1.3", cells(ratio_list))
+    row(f"2b. the {small}-alter system's deep page, {large} other alters in the table ÷ none (time)", "≤ 1.3", cells(ratio_beside))
     row("3. read p99 with 20 clients signing in ÷ without", "≤ 2", cells(ratio_p99))
     row("4a. POST /api/v1/systems/{id}/alters ÷ reference (req/s)", "–", cells(writes))
     row("4b. 50 concurrent writers: non-2xx + socket errors", "0", cells(writers))
     row("5. granian ÷ uvicorn, GET /api/v1/alters/{id} (req/s)", "–", cells(servers))
-    row("6. peak RSS of the uvicorn worker (VmHWM)", "–", cells(memory))
+    row("6. peak RSS of the uvicorn worker (VmHWM) per load", "–", cells(memory))
     return "\n".join(lines)
 
 
@@ -568,6 +623,8 @@ def main() -> None:
     wanted = [name.strip() for name in args.backends.split(",") if name.strip()]
     backends = [name for name in wanted if name == "sqlite" or os.environ.get(SERVER_URL_VARIABLES.get(name, ""))]
     skipped = sorted(set(wanted) - set(backends))
+    if not backends:
+        sys.exit(f"bench: nothing to run ({', '.join(skipped)}: URL not set)")
     driver_started = time.monotonic()
     before = machine()
     print(f"bench: {', '.join(backends)}" + (f" (skipped, URL not set: {', '.join(skipped)})" if skipped else ""), flush=True)
@@ -578,16 +635,13 @@ def main() -> None:
         driver = Driver(ensure_wrk(), workdir)
         site = install_plugin(workdir)
         for backend in backends:
-            print(f"bench: {backend} ...", flush=True)
+            print(f"bench: {backend} ... ({time.monotonic() - driver_started:.0f} s into the run)", flush=True)
             backend_dir = workdir / backend
             backend_dir.mkdir()
             with database(backend, backend_dir) as db_url:
                 result = bench_backend(backend, db_url, profile, driver, site, backend_dir)
-            print(
-                f"bench: {backend} done in {result.seconds['total']:.0f} s "
-                f"({profile.large:,} alters seeded in {result.seconds['seed_large']:.1f} s)",
-                flush=True,
-            )
+            phases = ", ".join(f"{phase} {seconds:.0f}" for phase, seconds in result.seconds.items())
+            print(f"bench: {backend} done in {sum(result.seconds.values()):.0f} s ({phases})", flush=True)
             all_results.append(result)
 
     after = machine()
@@ -598,11 +652,12 @@ def main() -> None:
             f"- machine: {before['machine']}",
             f"- software: {before['python']}",
             f"- load before / after: {before['load']} / {after['load']}",
-            f"- profile: {'quick' if args.quick else 'full'}: wrk runs of {profile.seconds} s, {profile.rounds} alternating "
-            f"round(s) per comparison, {profile.small:,} vs {profile.large:,} alters",
+            f"- profile: {'quick' if args.quick else 'full'}: throughput compared over {profile.rounds} alternating wrk runs "
+            f"of {profile.seconds} s each, p99 over {profile.latency_seconds} s; {profile.small:,} vs {profile.large:,} alters",
             "",
-            table(all_results),
+            table(all_results, profile),
             "",
+            *[f"- {result.backend}: {problem}" for result in all_results for problem in result.problems],
         ]
     )
     print()

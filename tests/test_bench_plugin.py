@@ -1,4 +1,5 @@
-"""The bench-only plugin's SQL on every backend, so `make bench` does not rot unnoticed.
+"""The bench-only plugin's SQL on every backend, so `make bench` does not rot unnoticed (it
+writes the accounts plugin's columns itself, so this also notices when those change).
 No timings here: `make bench` measures, this only checks that its seeding and reference handler work."""
 
 import sys
@@ -37,3 +38,11 @@ async def test_seeding_in_batches_and_the_reference_handler(client, didhub):
     assert reference.status_code == 200
     assert reference.json()["name"] == "Bench alter 1" and reference.json()["system_id"] == system["id"]
     assert (await client.get(f"/bench/reference/alters/{seeded['last_id'] + 1}")).status_code == 404
+
+
+async def test_seeded_accounts_sign_in(client, didhub):
+    await didhub_bench.insert_accounts(didhub.db, "bench-login-", 3, "bench password")
+    for number in range(3):
+        token = await didhub.login(f"BENCH-LOGIN-{number}", "bench password")
+        me = (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).json()
+        assert me["username"] == f"bench-login-{number}" and me["is_approved"] and not me["is_admin"] and not me["is_system"]

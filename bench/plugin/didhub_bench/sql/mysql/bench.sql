@@ -18,7 +18,13 @@ SELECT :system_id, CONCAT('Bench alter ', :first_number + high.n * 1000 + low.n)
 FROM thousand high CROSS JOIN thousand low
 WHERE high.n * 1000 + low.n < :count
 
+-- name: insert_account
+-- an approved ordinary account (the accounts plugin's columns)
+INSERT INTO users (username, username_key, password_hash, is_admin, is_system, is_approved, created_at, updated_at)
+VALUES (:username, :username_key, :password_hash, FALSE, FALSE, TRUE, :now, :now)
+
 -- name: refresh_statistics
+-- what InnoDB's persistent statistics do by themselves after a tenth of a table changed
 ANALYZE TABLE alters
 
 -- name: alter_id_range

@@ -15,8 +15,14 @@ WITH RECURSIVE numbers(n) AS (
 SELECT :system_id, 'Bench alter ' || n, :description, NULL, :now, :now
 FROM numbers
 
+-- name: insert_account
+-- an approved ordinary account (the accounts plugin's columns)
+INSERT INTO users (username, username_key, password_hash, is_admin, is_system, is_approved, created_at, updated_at)
+VALUES (:username, :username_key, :password_hash, 0, 0, 1, :now, :now)
+
 -- name: refresh_statistics
-ANALYZE alters
+-- nothing: SQLite keeps no statistics unless ANALYZE runs, and a DIDHub server never runs it
+SELECT 1
 
 -- name: alter_id_range
 SELECT MIN(id) AS first_id, MAX(id) AS last_id, COUNT(*) AS count
