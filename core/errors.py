@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -140,7 +141,14 @@ def _api_error(_: Request, exc: ApiError) -> Response[dict[str, Any]]:
     return problem(exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers)
 
 
+_UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `(.+)`$")
+
+
 def _field_name(item: dict[str, Any]) -> str:
+    # an unknown field is reported against the whole body ("data"); name the field itself
+    unknown = _UNKNOWN_FIELD.match(str(item.get("message", "")))
+    if unknown:
+        return unknown.group(1)
     key = item.get("key") or ""
     # msgspec says "$.name" or "$.items[0]"; clients want "name"
     return str(key).removeprefix("$.") or str(item.get("source") or "body")
@@ -162,7 +170,9 @@ def _http(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     if status >= 500:
         return _unhandled(_, exc)
     detail = exc.detail if status != 404 else "Not found."
-    return problem(status, _CODES.get(status, "error"), detail, headers=exc.headers)
+    # a body that is not JSON at all is a validation error of the body
+    errors = [{"field": "body", "message": detail}] if status == 400 else None
+    return problem(status, _CODES.get(status, "error"), detail, errors=errors, headers=exc.headers)
 
 
 def _unhandled(request: Request, exc: Exception) -> Response[dict[str, Any]]:
