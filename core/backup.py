@@ -188,6 +188,10 @@ class Table:
     def entry(self) -> str:
         return f"tables/{self.name}.jsonl"
 
+    def query(self, action: str) -> str:
+        """The name of this table's named query in sql/<dialect>/backup.sql, e.g. "backup.dump_users"."""
+        return f"backup.{action}_{self.name}"
+
     def after(self, row: dict[str, Any] | None) -> dict[str, Any]:
         """The keyset parameters of the page that follows `row` (the first page when None)."""
         values = self.before_first if row is None else tuple(row[column] for column in self.key)
@@ -296,7 +300,7 @@ def _applied_migrations(migrator: Migrator) -> list[str]:
 
 
 async def _total_rows(db: DB) -> int:
-    return sum([int(await db.fetch_val(f"backup.count_{table.name}")) for table in TABLES])
+    return sum([int(await db.fetch_val(table.query("count"))) for table in TABLES])
 
 
 @contextlib.asynccontextmanager
@@ -356,7 +360,7 @@ async def _dump_table(
     rows = 0
     after = table.after(None)
     while True:
-        page = await db.fetch_all(f"backup.dump_{table.name}", limit=_PAGE_ROWS, **after)
+        page = await db.fetch_all(table.query("dump"), limit=_PAGE_ROWS, **after)
         for row in page:
             line = encoder.encode(msgspec.convert(row, table.row_type)) + b"\n"
             digest.update(line)
@@ -597,7 +601,7 @@ async def _restore_table(
 
 async def _insert(db: DB, table: Table, batch: list[dict[str, Any]], last_line: int, archive: Path) -> None:
     try:
-        await db.execute_many(f"backup.restore_{table.name}", batch)
+        await db.execute_many(table.query("restore"), batch)
     except Exception as exc:
         reason = getattr(exc, "detail", None) or str(exc)
         lines = f"lines {last_line - len(batch) + 1}-{last_line}"
@@ -680,7 +684,7 @@ async def _load(db: DB, reader: _ArchiveReader, manifest: Manifest, staging: Pat
     async with db.transaction():
         if force:
             for table in reversed(TABLES):
-                await db.execute(f"backup.empty_{table.name}")
+                await db.execute(table.query("empty"))
         with progress.bar("tables", manifest.row_count) as step:
             for table in TABLES:
                 member = reader.next()
