@@ -31,7 +31,6 @@ from core.config import ConfigError
 from core.errors import Conflict
 from core.sql import Queries
 
-DIALECTS = ("sqlite", "postgres", "mysql")
 # the placeholder style of each driver, for execute_many's one compilation
 _DRIVER_DIALECTS = {"sqlite": SQLiteDialect_aiosqlite, "postgres": PGDialect_asyncpg, "mysql": MySQLDialect_aiomysql}
 _SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
